@@ -1,0 +1,134 @@
+//! Clause text with `{{ name }}` parameter placeholders.
+//!
+//! Clause text is trusted catalogue content, but it is plain text: parameters are the
+//! only thing substituted, so a small scanner is enough and keeps tera out of
+//! legal wording.
+
+/// A piece of clause text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// Literal text.
+    Literal(&'a str),
+    /// A parameter placeholder, by name.
+    Param(&'a str),
+}
+
+/// Split text into literal pieces and placeholders. The error says what is wrong.
+pub fn pieces(text: &str) -> Result<Vec<Piece<'_>>, String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        if start > 0 {
+            out.push(Piece::Literal(&rest[..start]));
+        }
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            return Err("`{{` without a closing `}}`".to_string());
+        };
+        let name = after[..end].trim();
+        if name.is_empty() || !is_name(name) {
+            return Err(format!(
+                "`{{{{ {name} }}}}` is not a parameter placeholder: write `{{{{ name }}}}` with a lower-case name"
+            ));
+        }
+        out.push(Piece::Param(name));
+        rest = &after[end + 2..];
+    }
+    if rest.contains("}}") {
+        return Err("`}}` without an opening `{{`".to_string());
+    }
+    if !rest.is_empty() {
+        out.push(Piece::Literal(rest));
+    }
+    Ok(out)
+}
+
+/// True for lower-case snake_case names.
+pub fn is_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some('a'..='z'))
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The parameter names a text uses, in order of first use.
+pub fn param_names(text: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    for p in pieces(text).unwrap_or_default() {
+        if let Piece::Param(n) = p
+            && !names.contains(&n)
+        {
+            names.push(n);
+        }
+    }
+    names
+}
+
+/// Substitute placeholders with values from `lookup` (placeholders it does not know
+/// are left as they are; lint makes sure that cannot happen for catalogue text).
+pub fn fill(text: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
+    let Ok(pieces) = pieces(text) else {
+        return text.to_string();
+    };
+    let mut out = String::with_capacity(text.len() + 16);
+    for p in pieces {
+        match p {
+            Piece::Literal(s) => out.push_str(s),
+            Piece::Param(n) => match lookup(n) {
+                Some(v) => out.push_str(&v),
+                None => {
+                    out.push_str("{{ ");
+                    out.push_str(n);
+                    out.push_str(" }}");
+                }
+            },
+        }
+    }
+    out
+}
+
+/// Paragraphs of a text: separated by blank lines, inner line breaks folded to spaces.
+pub fn paragraphs(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            if !current.is_empty() {
+                out.push(current.join(" "));
+                current.clear();
+            }
+        } else {
+            current.push(line.trim());
+        }
+    }
+    if !current.is_empty() {
+        out.push(current.join(" "));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_and_fills() {
+        let t = "within {{ days }} days, {{days}} again";
+        assert_eq!(param_names(t), vec!["days"]);
+        let filled = fill(t, |n| (n == "days").then(|| "14".to_string()));
+        assert_eq!(filled, "within 14 days, 14 again");
+    }
+
+    #[test]
+    fn rejects_broken_placeholders() {
+        assert!(pieces("a {{ days").is_err());
+        assert!(pieces("a {{ Days }}").is_err());
+        assert!(pieces("a }} b").is_err());
+        assert!(pieces("a {{ }} b").is_err());
+    }
+
+    #[test]
+    fn paragraphs_fold_lines() {
+        let t = "one\ntwo\n\n\nthree\n";
+        assert_eq!(paragraphs(t), vec!["one two", "three"]);
+    }
+}

@@ -1,0 +1,655 @@
+//! One function per command: gather inputs, call the library, print, pick the exit code.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::files::{self, ReadError};
+use super::{CatalogueCommand, Cli, Command, exit};
+use crate::catalogue::{self, Catalogue, Phase, Role};
+use crate::diag::{self, Diagnostic};
+use crate::generate::{self, Format, Request, Resources};
+use crate::render::Templates;
+use crate::select::{self, LeftOutKind, Selection};
+use crate::write::pdf::PdfEngine;
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> u8 {
+    match &cli.command {
+        Command::Generate {
+            files,
+            output,
+            format,
+            date,
+        } => generate(&cli, files, output, format, date.as_deref()),
+        Command::Validate { files } => validate(&cli, files),
+        Command::Select { file, json, date } => select_cmd(&cli, file, *json, date.as_deref()),
+        Command::Catalogue(c) => catalogue_cmd(&cli, c),
+    }
+}
+
+fn eprint_diags(diags: &[Diagnostic]) {
+    if !diags.is_empty() {
+        eprint!("{}", diag::render_all(diags));
+    }
+}
+
+/// Load the catalogue (built-in or `--catalogue`); on failure print why and give the exit code.
+fn load_catalogue(cli: &Cli) -> Result<(Catalogue, String, Vec<Diagnostic>), u8> {
+    let (files, source) = match &cli.catalogue {
+        Some(dir) => match files::catalogue_dir(dir) {
+            Ok(f) => (f, dir.display().to_string()),
+            Err(ReadError::Io(e)) => {
+                eprintln!("error: {}", e.0);
+                return Err(exit::IO);
+            }
+            Err(ReadError::Invalid(d)) => {
+                eprint_diags(&[d]);
+                return Err(exit::INVALID);
+            }
+        },
+        None => (files::builtin_catalogue(), "built-in".to_string()),
+    };
+    let (catalogue, diags) = catalogue::load(&files);
+    match catalogue {
+        Some(c) => Ok((c, source, diags)),
+        None => {
+            eprint_diags(&diags);
+            let errors = diags.iter().filter(|d| d.is_error()).count();
+            eprintln!(
+                "error: the catalogue ({source}) has {errors} error(s); run `secannex catalogue lint` for the full report"
+            );
+            Err(exit::INVALID)
+        }
+    }
+}
+
+fn load_resources(cli: &Cli) -> Result<Resources, u8> {
+    let (catalogue, catalogue_source, _) = load_catalogue(cli)?;
+    let template_files = match files::templates(cli.templates.as_deref()) {
+        Ok(f) => f,
+        Err(ReadError::Io(e)) => {
+            eprintln!("error: {}", e.0);
+            return Err(exit::IO);
+        }
+        Err(ReadError::Invalid(d)) => {
+            eprint_diags(&[d]);
+            return Err(exit::INVALID);
+        }
+    };
+    let templates = Templates::load(&template_files).map_err(|diags| {
+        eprint_diags(&diags);
+        exit::INVALID
+    })?;
+    let templates_source = match &cli.templates {
+        Some(d) => format!("built-in, overridden by {}", d.display()),
+        None => "built-in".to_string(),
+    };
+    Ok(Resources {
+        catalogue,
+        catalogue_source,
+        templates,
+        templates_source,
+        pdf: PdfEngine::new(&crate::embedded::FONTS),
+    })
+}
+
+/// The fallback annex date: `--date`, else SOURCE_DATE_EPOCH, else today (UTC).
+fn fallback_date(flag: Option<&str>) -> Result<chrono::NaiveDate, u8> {
+    if let Some(d) = flag {
+        return chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+            eprintln!("error: invalid value '{d}' for '--date': expected a date written YYYY-MM-DD, e.g. 2027-01-15");
+            exit::USAGE
+        });
+    }
+    let seconds = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(s) => s.trim().parse::<i64>().map_err(|_| {
+            eprintln!("error: SOURCE_DATE_EPOCH is `{s}`, not a number of seconds since 1970");
+            exit::USAGE
+        })?,
+        Err(_) => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64),
+    };
+    let days = seconds.div_euclid(86_400);
+    Ok(chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid") + chrono::Duration::days(days))
+}
+
+fn parse_formats(list: &[String]) -> Result<Vec<Format>, u8> {
+    let mut out = Vec::new();
+    for name in list {
+        let name = name.trim().to_lowercase();
+        match Format::ALL.iter().find(|f| f.name() == name) {
+            Some(f) if !out.contains(f) => out.push(*f),
+            Some(_) => {}
+            None => {
+                let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+                let hint = diag::did_you_mean(&name, names.iter().copied())
+                    .map(|h| format!("; {h}"))
+                    .unwrap_or_default();
+                eprintln!(
+                    "error: unknown format `{name}` for '--format': expected a comma-separated list of {}{hint}",
+                    names.join(", ")
+                );
+                return Err(exit::USAGE);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn generate(
+    cli: &Cli,
+    inputs: &[PathBuf],
+    output: &Path,
+    format: &[String],
+    date: Option<&str>,
+) -> u8 {
+    let formats = match parse_formats(format) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let date = match fallback_date(date) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let res = match load_resources(cli) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    if let Err(e) = std::fs::create_dir_all(output) {
+        eprintln!(
+            "error: cannot create output directory {}: {}",
+            output.display(),
+            files::io_reason(&e)
+        );
+        return exit::IO;
+    }
+    let mut worst = exit::OK;
+    let mut failed = 0;
+    for path in inputs {
+        let name = path.display().to_string();
+        let bytes = match files::read_input(path) {
+            Ok(b) => b,
+            Err(ReadError::Io(e)) => {
+                eprintln!("error: {}", e.0);
+                worst = exit::IO;
+                failed += 1;
+                continue;
+            }
+            Err(ReadError::Invalid(d)) => {
+                eprint_diags(&[d]);
+                worst = worst.max(exit::INVALID);
+                failed += 1;
+                continue;
+            }
+        };
+        let req = Request {
+            name: &name,
+            bytes: &bytes,
+            date,
+            formats: &formats,
+        };
+        match generate::generate(&res, &req) {
+            Ok(out) => {
+                eprint_diags(&out.warnings);
+                let files: Vec<(String, &[u8])> = out
+                    .files
+                    .iter()
+                    .map(|f| (f.name.clone(), f.bytes.as_slice()))
+                    .collect();
+                match files::write_all_atomic(output, &files) {
+                    Ok(written) => {
+                        let lots: Vec<String> = out
+                            .lots
+                            .iter()
+                            .map(|l| match &l.lot {
+                                Some(id) => format!(
+                                    "lot {id}: {} clauses, {} buyer actions",
+                                    l.clauses, l.buyer_actions
+                                ),
+                                None => format!(
+                                    "{} clauses, {} buyer actions",
+                                    l.clauses, l.buyer_actions
+                                ),
+                            })
+                            .collect();
+                        println!("{name}: {}", lots.join("; "));
+                        for w in written {
+                            println!("  wrote {}", w.display());
+                        }
+                    }
+                    Err(e) => {
+                        eprintln!("error: {}", e.0);
+                        worst = exit::IO;
+                        failed += 1;
+                    }
+                }
+            }
+            Err(diags) => {
+                eprint_diags(&diags);
+                eprintln!("error: {name}: nothing was written");
+                worst = worst.max(exit::INVALID);
+                failed += 1;
+            }
+        }
+    }
+    if inputs.len() > 1 && failed > 0 {
+        eprintln!("{failed} of {} questionnaires failed", inputs.len());
+    }
+    worst
+}
+
+fn validate(cli: &Cli, inputs: &[PathBuf]) -> u8 {
+    let res = match load_resources(cli) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let mut worst = exit::OK;
+    for path in inputs {
+        let name = path.display().to_string();
+        let bytes = match files::read_input(path) {
+            Ok(b) => b,
+            Err(ReadError::Io(e)) => {
+                eprintln!("error: {}", e.0);
+                worst = exit::IO;
+                continue;
+            }
+            Err(ReadError::Invalid(d)) => {
+                eprint_diags(&[d]);
+                worst = worst.max(exit::INVALID);
+                continue;
+            }
+        };
+        let (q, diags) = generate::load_questionnaire(&res, &name, &bytes);
+        eprint_diags(&diags);
+        match q {
+            Some(q) => {
+                let warnings = diags.len();
+                let lots = if q.profiles.len() > 1 || q.profiles[0].lot.is_some() {
+                    format!("{} lots", q.profiles.len())
+                } else {
+                    "no lots".to_string()
+                };
+                let w = if warnings > 0 {
+                    format!(", {warnings} warning(s)")
+                } else {
+                    String::new()
+                };
+                println!("{name}: valid ({lots}{w})");
+            }
+            None => {
+                let errors = diags.iter().filter(|d| d.is_error()).count();
+                println!("{name}: {errors} error(s)");
+                worst = worst.max(exit::INVALID);
+            }
+        }
+    }
+    worst
+}
+
+fn select_cmd(cli: &Cli, path: &Path, json: bool, date: Option<&str>) -> u8 {
+    let date = match fallback_date(date) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let res = match load_resources(cli) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let name = path.display().to_string();
+    let bytes = match files::read_input(path) {
+        Ok(b) => b,
+        Err(ReadError::Io(e)) => {
+            eprintln!("error: {}", e.0);
+            return exit::IO;
+        }
+        Err(ReadError::Invalid(d)) => {
+            eprint_diags(&[d]);
+            return exit::INVALID;
+        }
+    };
+    let (q, diags) = generate::load_questionnaire(&res, &name, &bytes);
+    eprint_diags(&diags);
+    let Some(q) = q else { return exit::INVALID };
+    let selections = generate::select_all(&res, &q);
+    let date = q
+        .procurement
+        .date
+        .as_deref()
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .unwrap_or(date);
+    let text = if json {
+        generate::selection_json(
+            &res,
+            &q,
+            &selections,
+            &name,
+            &generate::sha256_hex(&bytes),
+            date,
+        )
+    } else {
+        let mut s = format!(
+            "{} — {}\n{} · catalogue {} {}\n",
+            q.procurement.reference,
+            q.procurement.title,
+            q.procurement.buyer,
+            res.catalogue.meta.id,
+            res.catalogue.meta.version
+        );
+        for sel in &selections {
+            s.push_str(&describe_selection(sel));
+        }
+        s
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    exit::OK
+}
+
+fn describe_selection(sel: &Selection) -> String {
+    let mut s = String::new();
+    if let Some(lot) = &sel.lot {
+        s.push_str(&format!("\nLot {}: {}\n", lot.id, lot.title));
+    }
+    let bidders = sel.selected.iter().filter(|c| c.role.is_supplier()).count();
+    s.push_str(&format!(
+        "\nSelected: {} clauses ({bidders} for bidders, {} buyer actions)\n",
+        sel.selected.len(),
+        sel.selected.len() - bidders
+    ));
+    for role in Role::ALL {
+        let in_role: Vec<_> = sel.selected.iter().filter(|c| c.role == role).collect();
+        if in_role.is_empty() {
+            continue;
+        }
+        s.push_str(&format!("\n  {} ({})\n", role.as_str(), in_role.len()));
+        for c in in_role {
+            let weight = c
+                .weight
+                .map(|w| format!(" [weight {w}]"))
+                .unwrap_or_default();
+            s.push_str(&format!("    {:<16} {}{weight}\n", c.id, c.title));
+            s.push_str(&format!("      because {}\n", c.reasons.join("; ")));
+            let set: Vec<String> = c
+                .parameters
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{} = {}{}{}",
+                        p.name,
+                        p.value,
+                        if p.unit.is_empty() { "" } else { " " },
+                        p.unit
+                    )
+                })
+                .collect();
+            if !set.is_empty() {
+                s.push_str(&format!("      with {}\n", set.join(", ")));
+            }
+        }
+    }
+    s.push_str(&format!("\nLeft out: {} clauses\n", sel.left_out.len()));
+    for kind in [LeftOutKind::Excluded, LeftOutKind::NotApplicable] {
+        for c in sel.left_out.iter().filter(|c| c.kind == kind) {
+            s.push_str(&format!(
+                "    {:<16} {}\n      because {}\n",
+                c.id,
+                c.title,
+                c.reasons.join("; ")
+            ));
+        }
+    }
+    if !sel.notes.is_empty() {
+        s.push_str("\nNotes:\n");
+        for n in &sel.notes {
+            s.push_str(&format!("    {n}\n"));
+        }
+    }
+    s
+}
+
+fn catalogue_cmd(cli: &Cli, cmd: &CatalogueCommand) -> u8 {
+    match cmd {
+        CatalogueCommand::Lint => {
+            let files = match &cli.catalogue {
+                Some(dir) => match files::catalogue_dir(dir) {
+                    Ok(f) => f,
+                    Err(ReadError::Io(e)) => {
+                        eprintln!("error: {}", e.0);
+                        return exit::IO;
+                    }
+                    Err(ReadError::Invalid(d)) => {
+                        eprint_diags(&[d]);
+                        return exit::INVALID;
+                    }
+                },
+                None => files::builtin_catalogue(),
+            };
+            let (c, diags) = catalogue::load(&files);
+            eprint_diags(&diags);
+            let errors = diags.iter().filter(|d| d.is_error()).count();
+            let warnings = diags.len() - errors;
+            match c {
+                Some(c) => {
+                    let supplier = c.clauses.iter().filter(|x| x.role.is_supplier()).count();
+                    println!(
+                        "catalogue {} {}: {} clauses ({} supplier clauses, {} buyer actions), {} practices, {} asset categories, {} threats; {warnings} warning(s)",
+                        c.meta.id,
+                        c.meta.version,
+                        c.clauses.len(),
+                        supplier,
+                        c.clauses.len() - supplier,
+                        c.practices.len(),
+                        c.assets.len(),
+                        c.threat_groups
+                            .iter()
+                            .map(|g| g.threats.len())
+                            .sum::<usize>()
+                    );
+                    exit::OK
+                }
+                None => {
+                    println!("catalogue: {errors} error(s), {warnings} warning(s)");
+                    exit::INVALID
+                }
+            }
+        }
+        CatalogueCommand::List {
+            asset,
+            threat,
+            phase,
+            role,
+            practice,
+            json,
+        } => {
+            let (c, _, _) = match load_catalogue(cli) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            if let Some(code) = check_filter(
+                "asset category",
+                asset.as_deref(),
+                &c.assets.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+            )
+            .or_else(|| check_filter("phase", phase.as_deref(), &Phase::ALL.map(|p| p.as_str())))
+            .or_else(|| check_filter("role", role.as_deref(), &Role::ALL.map(|r| r.as_str())))
+            {
+                return code;
+            }
+            let clauses: Vec<&catalogue::Clause> = c
+                .clauses
+                .iter()
+                .filter(|x| {
+                    asset
+                        .as_ref()
+                        .is_none_or(|a| select::can_apply_to_asset(x.applies_when.as_ref(), a))
+                })
+                .filter(|x| {
+                    threat.as_ref().is_none_or(|t| {
+                        x.threats
+                            .iter()
+                            .any(|xt| xt == t || xt.starts_with(&format!("{t}/")))
+                    })
+                })
+                .filter(|x| phase.as_ref().is_none_or(|p| x.phase.as_str() == p))
+                .filter(|x| role.as_ref().is_none_or(|r| x.role.as_str() == r))
+                .filter(|x| {
+                    practice
+                        .as_ref()
+                        .is_none_or(|p| x.practices.iter().any(|xp| xp.eq_ignore_ascii_case(p)))
+                })
+                .collect();
+            let mut out = std::io::stdout().lock();
+            if *json {
+                let mut s = serde_json::to_string_pretty(&clauses).expect("plain data");
+                s.push('\n');
+                let _ = out.write_all(s.as_bytes());
+            } else {
+                for x in &clauses {
+                    let _ = writeln!(
+                        out,
+                        "{:<16} {:<24} {:<8} {:<12} {}",
+                        x.id,
+                        x.role.as_str(),
+                        x.phase.as_str(),
+                        x.practices.join(","),
+                        x.title
+                    );
+                }
+                let _ = writeln!(out, "{} clause(s)", clauses.len());
+            }
+            exit::OK
+        }
+        CatalogueCommand::Show { id } => {
+            let (c, _, _) = match load_catalogue(cli) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            let Some(x) = c.clause(id) else {
+                let hint = diag::did_you_mean(id, c.clauses.iter().map(|x| x.id.as_str()))
+                    .map(|h| format!("; {h}"))
+                    .unwrap_or_default();
+                eprintln!(
+                    "error: no clause `{id}` in catalogue {} {}{hint}",
+                    c.meta.id, c.meta.version
+                );
+                return exit::INVALID;
+            };
+            let mut s = String::new();
+            s.push_str(&format!("{} — {}\n", x.id, x.title));
+            s.push_str(&format!(
+                "role: {}  phase: {}",
+                x.role.as_str(),
+                x.phase.as_str()
+            ));
+            if let Some(o) = x.obligation {
+                s.push_str(&format!("  obligation: {}", o.as_str()));
+            }
+            if let Some(w) = x.weight {
+                s.push_str(&format!("  weight: {w}"));
+            }
+            s.push_str(&format!("\npractices: {}\n", x.practices.join(", ")));
+            s.push_str(&format!(
+                "applies when: {}\n",
+                x.applies_when
+                    .as_ref()
+                    .map_or("always".to_string(), describe_condition)
+            ));
+            for p in &x.parameters {
+                let range = match &p.kind {
+                    catalogue::ParamKind::Integer {
+                        default,
+                        min,
+                        max,
+                        unit,
+                    } => format!("{default} {unit} (from {min} to {max})"),
+                    catalogue::ParamKind::Text { default } => format!("\"{default}\""),
+                };
+                s.push_str(&format!("parameter {}: {} = {range}\n", p.name, p.label));
+            }
+            s.push_str(&format!("\n{}\n", x.text.trim_end()));
+            for e in &x.evidence {
+                s.push_str(&format!(
+                    "\nevidence at {} ({}): {}",
+                    e.stage, e.form, e.what
+                ));
+            }
+            s.push_str(&format!("\nthreats: {}\n", x.threats.join(", ")));
+            for (k, refs) in &x.references {
+                let fw = c.framework(k);
+                let cited: Vec<String> = refs
+                    .iter()
+                    .map(|r| fw.map_or(r.clone(), |f| f.cite(r)))
+                    .collect();
+                s.push_str(&format!("reference: {}\n", cited.join("; ")));
+            }
+            s.push_str(&format!(
+                "rationale: {}\ndefined at {}:{}\n",
+                x.rationale, x.origin.file, x.origin.line
+            ));
+            let _ = std::io::stdout().lock().write_all(s.as_bytes());
+            exit::OK
+        }
+    }
+}
+
+fn check_filter(what: &str, value: Option<&str>, allowed: &[&str]) -> Option<u8> {
+    let v = value?;
+    if allowed.contains(&v) {
+        return None;
+    }
+    let hint = diag::did_you_mean(v, allowed.iter().copied())
+        .map(|h| format!("; {h}"))
+        .unwrap_or_default();
+    eprintln!(
+        "error: unknown {what} `{v}`: expected one of {}{hint}",
+        allowed.join(", ")
+    );
+    Some(exit::USAGE)
+}
+
+/// A condition in words, for `catalogue show`.
+pub fn describe_condition(c: &catalogue::Condition) -> String {
+    use catalogue::Condition::*;
+    match c {
+        All(items) => format!(
+            "({})",
+            items
+                .iter()
+                .map(describe_condition)
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ),
+        Any(items) => format!(
+            "({})",
+            items
+                .iter()
+                .map(describe_condition)
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+        Not(inner) => format!("not {}", describe_condition(inner)),
+        Asset(v) => format!("asset is {}", v.join(" or ")),
+        Connectivity(v) => format!("connectivity includes {}", v.join(" or ")),
+        Data(v) => format!("data includes {}", v.join(" or ")),
+        Services(v) => format!("services include {}", v.join(" or ")),
+        MedicalDevice(b) => {
+            if *b {
+                "it is a medical device".into()
+            } else {
+                "it is not a medical device".into()
+            }
+        }
+        PatientSafety(v) => format!("patient safety is {}", v.join(" or ")),
+        Availability(v) => format!("availability is {}", v.join(" or ")),
+        IntegratesWithLegacy(b) => {
+            if *b {
+                "it integrates with legacy systems".into()
+            } else {
+                "it does not integrate with legacy systems".into()
+            }
+        }
+        ExpectedYearsAtLeast(n) => format!("expected life is at least {n} years"),
+        Procedure(v) => format!("procedure is {}", v.join(" or ")),
+    }
+}

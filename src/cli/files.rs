@@ -1,0 +1,219 @@
+//! The CLI's contact with the filesystem: reading inputs, loading catalogue and
+//! template directories, and writing outputs atomically.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::catalogue::CatalogueFile;
+use crate::diag::Diagnostic;
+use crate::embedded;
+use crate::render::TemplateFile;
+use crate::yaml::SourceFile;
+
+/// An I/O failure, already worded for the user (exit code 3).
+#[derive(Debug)]
+pub struct IoFailure(pub String);
+
+/// Read a questionnaire file, refusing directories and oversized files up front.
+pub fn read_input(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let name = path.display().to_string();
+    let meta = fs::metadata(path)
+        .map_err(|e| ReadError::Io(IoFailure(format!("cannot read {name}: {}", io_reason(&e)))))?;
+    if meta.is_dir() {
+        return Err(ReadError::Invalid(
+            Diagnostic::error(format!("{name} is a directory, not a questionnaire file"))
+                .help("give the YAML file(s) inside it, e.g. `secannex generate dir/*.yaml`"),
+        ));
+    }
+    if meta.len() > crate::yaml::MAX_FILE_BYTES as u64 {
+        return Err(ReadError::Invalid(
+            Diagnostic::error(format!(
+                "file is too large ({} bytes); the limit is {} bytes",
+                meta.len(),
+                crate::yaml::MAX_FILE_BYTES
+            ))
+            .at(Some(crate::yaml::file_location(&name)))
+            .help("a questionnaire is a few kilobytes: check that this is the right file"),
+        ));
+    }
+    fs::read(path)
+        .map_err(|e| ReadError::Io(IoFailure(format!("cannot read {name}: {}", io_reason(&e)))))
+}
+
+/// Why an input could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// Not there, no permission... (exit 3).
+    Io(IoFailure),
+    /// There, but not acceptable input (exit 1).
+    Invalid(Diagnostic),
+}
+
+/// A short, stable wording of an I/O error.
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => "no such file or directory".into(),
+        PermissionDenied => "permission denied".into(),
+        StorageFull => "no space left on device".into(),
+        ReadOnlyFilesystem => "read-only file system".into(),
+        IsADirectory => "is a directory".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_lowercase(),
+                None => s.to_lowercase(),
+            }
+        }
+    }
+}
+
+/// The built-in catalogue files.
+pub fn builtin_catalogue() -> Vec<CatalogueFile> {
+    embedded::CATALOGUE
+        .iter()
+        .map(|(path, text)| CatalogueFile {
+            path: path.to_string(),
+            source: SourceFile::new(format!("built-in:catalogue/{path}"), *text),
+        })
+        .collect()
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The YAML files of a catalogue directory.
+pub fn catalogue_dir(dir: &Path) -> Result<Vec<CatalogueFile>, ReadError> {
+    let mut paths = Vec::new();
+    walk(dir, &mut paths).map_err(|e| {
+        ReadError::Io(IoFailure(format!(
+            "cannot read catalogue directory {}: {}",
+            dir.display(),
+            io_reason(&e)
+        )))
+    })?;
+    paths.sort();
+    let mut files = Vec::new();
+    for p in paths {
+        let rel = relative(dir, &p);
+        if !(rel.ends_with(".yaml") || rel.ends_with(".yml")) {
+            continue;
+        }
+        let bytes = read_input(&p)?;
+        let source =
+            SourceFile::from_bytes(&p.display().to_string(), &bytes).map_err(ReadError::Invalid)?;
+        files.push(CatalogueFile { path: rel, source });
+    }
+    Ok(files)
+}
+
+/// Built-in templates, overlaid by the files of `dir` when given (a file in `dir`
+/// replaces the built-in file with the same path; others are added).
+pub fn templates(dir: Option<&Path>) -> Result<Vec<TemplateFile>, ReadError> {
+    let mut files: Vec<TemplateFile> = embedded::TEMPLATES
+        .iter()
+        .map(|(path, text)| TemplateFile {
+            path: path.to_string(),
+            display: format!("built-in:templates/{path}"),
+            text: text.to_string(),
+        })
+        .collect();
+    if let Some(dir) = dir {
+        let mut paths = Vec::new();
+        walk(dir, &mut paths).map_err(|e| {
+            ReadError::Io(IoFailure(format!(
+                "cannot read template directory {}: {}",
+                dir.display(),
+                io_reason(&e)
+            )))
+        })?;
+        paths.sort();
+        for p in paths {
+            let rel = relative(dir, &p);
+            let bytes = read_input(&p)?;
+            let display = p.display().to_string();
+            let text = SourceFile::from_bytes(&display, &bytes)
+                .map_err(ReadError::Invalid)?
+                .text;
+            match files.iter_mut().find(|f| f.path == rel) {
+                Some(f) => {
+                    *f = TemplateFile {
+                        path: rel,
+                        display,
+                        text,
+                    }
+                }
+                None => files.push(TemplateFile {
+                    path: rel,
+                    display,
+                    text,
+                }),
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// Write a set of files into `dir` all-or-nothing: each goes to a temporary file
+/// first; only when every one is written and synced are they renamed into place.
+/// On failure no temporary file is left and no target is touched.
+pub fn write_all_atomic(dir: &Path, files: &[(String, &[u8])]) -> Result<Vec<PathBuf>, IoFailure> {
+    let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let cleanup = |temps: &[(PathBuf, PathBuf)]| {
+        for (t, _) in temps {
+            let _ = fs::remove_file(t);
+        }
+    };
+    for (name, bytes) in files {
+        let target = dir.join(name);
+        let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let result = (|| -> std::io::Result<()> {
+            let mut f = fs::File::create(&temp)?;
+            f.write_all(bytes)?;
+            f.sync_all()?;
+            Ok(())
+        })();
+        if let Err(e) = result {
+            let _ = fs::remove_file(&temp);
+            cleanup(&temps);
+            return Err(IoFailure(format!(
+                "cannot write {}: {}",
+                target.display(),
+                io_reason(&e)
+            )));
+        }
+        temps.push((temp, target));
+    }
+    let mut written = Vec::new();
+    for (i, (temp, target)) in temps.iter().enumerate() {
+        if let Err(e) = fs::rename(temp, target) {
+            cleanup(&temps[i..]);
+            return Err(IoFailure(format!(
+                "cannot write {}: {}",
+                target.display(),
+                io_reason(&e)
+            )));
+        }
+        written.push(target.clone());
+    }
+    Ok(written)
+}

@@ -1,0 +1,152 @@
+//! The command line: parses arguments, reads and writes files, prints. The only
+//! part of secannex that touches the filesystem, the clock or the environment.
+
+mod commands;
+pub mod files;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes, as documented in the README.
+pub mod exit {
+    /// Everything worked (warnings allowed).
+    pub const OK: u8 = 0;
+    /// An input (questionnaire, catalogue, template) has errors.
+    pub const INVALID: u8 = 1;
+    /// The command line is wrong.
+    pub const USAGE: u8 = 2;
+    /// Reading or writing a file failed.
+    pub const IO: u8 = 3;
+}
+
+const AFTER_HELP: &str = "\
+Examples:
+  secannex generate samples/infusion-pumps.yaml -o out
+  secannex validate samples/*.yaml
+  secannex select samples/cloud-pacs.yaml
+  secannex catalogue lint
+
+Exit codes: 0 success, 1 invalid input, 2 usage error, 3 I/O failure.";
+
+/// Writes the cybersecurity annex of a hospital's call for tenders.
+#[derive(Parser, Debug)]
+#[command(name = "secannex", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Use the catalogue in DIR instead of the built-in one.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub catalogue: Option<PathBuf>,
+    /// Override built-in templates with the files in DIR (same layout as templates/).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Generate the annex (DOCX, PDF), checklist, Markdown and selection JSON.
+    #[command(
+        after_help = "Example:\n  secannex generate samples/infusion-pumps.yaml -o out --date 2027-01-15"
+    )]
+    Generate {
+        /// Questionnaire files.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Output directory (created if missing).
+        #[arg(short, long, value_name = "DIR", default_value = ".")]
+        output: PathBuf,
+        /// Formats to write, comma-separated: docx, pdf, md, json.
+        #[arg(
+            long,
+            value_name = "LIST",
+            value_delimiter = ',',
+            default_value = "docx,pdf,md,json"
+        )]
+        format: Vec<String>,
+        /// Annex date (YYYY-MM-DD) when the questionnaire gives none; default
+        /// SOURCE_DATE_EPOCH, then today.
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+    },
+    /// Check questionnaires: every problem at once, with file:line:column.
+    #[command(after_help = "Example:\n  secannex validate samples/*.yaml")]
+    Validate {
+        /// Questionnaire files.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Show the clause pack of a questionnaire: what was selected, why, and what was left out.
+    #[command(after_help = "Example:\n  secannex select samples/cloud-pacs.yaml --json")]
+    Select {
+        /// Questionnaire file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Print the selection JSON (format secannex-selection, version 1).
+        #[arg(long)]
+        json: bool,
+        /// Date recorded in the JSON (YYYY-MM-DD), as for `generate`.
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+    },
+    /// Inspect and check the catalogue.
+    #[command(subcommand)]
+    Catalogue(CatalogueCommand),
+}
+
+/// `catalogue` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum CatalogueCommand {
+    /// Check the catalogue: ids, references, conditions, parameters, coverage.
+    #[command(after_help = "Example:\n  secannex catalogue lint --catalogue my-catalogue/")]
+    Lint,
+    /// List clauses, optionally filtered.
+    #[command(
+        after_help = "Example:\n  secannex catalogue list --asset cloud-service --phase manage"
+    )]
+    List {
+        /// Only clauses that can apply to this asset category.
+        #[arg(long, value_name = "ID")]
+        asset: Option<String>,
+        /// Only clauses addressing this threat (group/threat, or a group).
+        #[arg(long, value_name = "ID")]
+        threat: Option<String>,
+        /// Only clauses of this phase (general, plan, source, manage).
+        #[arg(long, value_name = "PHASE")]
+        phase: Option<String>,
+        /// Only clauses with this role.
+        #[arg(long, value_name = "ROLE")]
+        role: Option<String>,
+        /// Only clauses implementing this practice (GP01..GP28).
+        #[arg(long, value_name = "GP")]
+        practice: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one clause in full.
+    Show {
+        /// Clause id.
+        id: String,
+    },
+}
+
+/// Run the command line; returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    ExitCode::from(commands::run(cli))
+}

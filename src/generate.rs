@@ -1,0 +1,336 @@
+//! One questionnaire in, every output file out (as bytes): the stages strung
+//! together. Shared resources (catalogue, templates, fonts) are loaded once per run
+//! and passed in.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::catalogue::Catalogue;
+use crate::diag::Diagnostic;
+use crate::document::{self, Document};
+use crate::questionnaire::{self, Questionnaire, sanitise};
+use crate::render::{self, Provenance, Templates, View};
+use crate::select::{self, Selection};
+use crate::write::{docx, pdf};
+use crate::yaml::SourceFile;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    /// Annex as Word document.
+    Docx,
+    /// Annex and checklist as PDF/A-2b.
+    Pdf,
+    /// Annex and checklist as Markdown (the intermediate, for review).
+    Md,
+    /// Selection JSON.
+    Json,
+}
+
+impl Format {
+    /// Every format.
+    pub const ALL: [Format; 4] = [Format::Docx, Format::Pdf, Format::Md, Format::Json];
+    /// Name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Docx => "docx",
+            Format::Pdf => "pdf",
+            Format::Md => "md",
+            Format::Json => "json",
+        }
+    }
+}
+
+/// Everything loaded once per run.
+pub struct Resources {
+    /// The catalogue.
+    pub catalogue: Catalogue,
+    /// `built-in` or the catalogue directory.
+    pub catalogue_source: String,
+    /// The templates.
+    pub templates: Templates,
+    /// `built-in` or the template directory.
+    pub templates_source: String,
+    /// Fonts and typst library.
+    pub pdf: pdf::PdfEngine,
+}
+
+/// One questionnaire to generate.
+pub struct Request<'a> {
+    /// File name for messages and the manifest.
+    pub name: &'a str,
+    /// File content.
+    pub bytes: &'a [u8],
+    /// Annex date when the questionnaire does not fix one.
+    pub date: chrono::NaiveDate,
+    /// What to write.
+    pub formats: &'a [Format],
+}
+
+/// One output file.
+#[derive(Debug, Clone)]
+pub struct OutFile {
+    /// File name (no directory), derived from the sanitised reference and lot id.
+    pub name: String,
+    /// Content.
+    pub bytes: Vec<u8>,
+}
+
+/// Per lot, what was generated.
+#[derive(Debug, Clone, Serialize)]
+pub struct LotSummary {
+    /// Lot id, if any.
+    pub lot: Option<String>,
+    /// Number of supplier clauses.
+    pub clauses: usize,
+    /// Number of buyer actions.
+    pub buyer_actions: usize,
+}
+
+/// The result for one questionnaire.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// Files, in a fixed order.
+    pub files: Vec<OutFile>,
+    /// What each lot got.
+    pub lots: Vec<LotSummary>,
+    /// Warnings (the questionnaire's and the selection's notes).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// SHA-256 of bytes, lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Load and validate a questionnaire (for `validate` and `select`).
+pub fn load_questionnaire(
+    res: &Resources,
+    name: &str,
+    bytes: &[u8],
+) -> (Option<Questionnaire>, Vec<Diagnostic>) {
+    let file = match SourceFile::from_bytes(name, bytes) {
+        Ok(f) => f,
+        Err(d) => return (None, vec![d]),
+    };
+    questionnaire::load(&file, &res.catalogue, &res.templates.languages)
+}
+
+/// Select the clause pack of every lot.
+pub fn select_all(res: &Resources, q: &Questionnaire) -> Vec<Selection> {
+    q.profiles
+        .iter()
+        .map(|p| select::select(&res.catalogue, p))
+        .collect()
+}
+
+/// Generate every output of one questionnaire. Nothing is returned unless
+/// everything succeeded, so a caller never writes a partial set.
+pub fn generate(res: &Resources, req: &Request<'_>) -> Result<Output, Vec<Diagnostic>> {
+    let (q, mut warnings) = load_questionnaire(res, req.name, req.bytes);
+    let Some(q) = q else { return Err(warnings) };
+    let date = q
+        .procurement
+        .date
+        .as_deref()
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .unwrap_or(req.date);
+    let sha = sha256_hex(req.bytes);
+    let provenance = Provenance {
+        tool: crate::TOOL.to_string(),
+        questionnaire: req.name.to_string(),
+        questionnaire_sha256: sha.clone(),
+        templates: res.templates_source.clone(),
+        catalogue_source: res.catalogue_source.clone(),
+    };
+    let selections = select_all(res, &q);
+    let base = sanitise(&q.procurement.reference);
+    let mut files = Vec::new();
+    let mut lots = Vec::new();
+    for (profile, selection) in q.profiles.iter().zip(&selections) {
+        for note in &selection.notes {
+            let lot = profile
+                .lot
+                .as_ref()
+                .map(|l| format!("lot {}: ", l.id))
+                .unwrap_or_default();
+            warnings.push(
+                Diagnostic::warning(format!("{lot}{note}"))
+                    .at(Some(crate::yaml::file_location(req.name))),
+            );
+        }
+        let view = render::view::build(
+            &res.catalogue,
+            &q.procurement,
+            profile,
+            selection,
+            date,
+            &provenance,
+        );
+        let stem = match &profile.lot {
+            Some(lot) => format!("{base}-{}", sanitise(&lot.id)),
+            None => base.clone(),
+        };
+        for kind in render::DOCUMENTS {
+            let markdown = render::render(&res.templates, kind, &view).map_err(|d| vec![d])?;
+            if req.formats.contains(&Format::Md) {
+                files.push(OutFile {
+                    name: format!("{stem}-{kind}.md"),
+                    bytes: markdown.clone().into_bytes(),
+                });
+            }
+            let wants_docx = kind == "annex" && req.formats.contains(&Format::Docx);
+            let wants_pdf = req.formats.contains(&Format::Pdf);
+            if !wants_docx && !wants_pdf {
+                continue;
+            }
+            let doc = to_document(&markdown, &view, kind);
+            if wants_docx {
+                files.push(OutFile {
+                    name: format!("{stem}-{kind}.docx"),
+                    bytes: docx::write(&doc).map_err(|d| vec![d])?,
+                });
+            }
+            if wants_pdf {
+                let style = pdf::Style {
+                    display: &res.templates.style.display,
+                    source: &res.templates.style.text,
+                };
+                let ident = format!("{}/{stem}/{kind}", q.procurement.reference);
+                files.push(OutFile {
+                    name: format!("{stem}-{kind}.pdf"),
+                    bytes: pdf::write(&res.pdf, &style, &doc, &ident).map_err(|d| vec![d])?,
+                });
+            }
+        }
+        lots.push(LotSummary {
+            lot: profile.lot.as_ref().map(|l| l.id.clone()),
+            clauses: view.clauses.len(),
+            buyer_actions: view.buyer_actions.len(),
+        });
+    }
+    if req.formats.contains(&Format::Json) {
+        let json = selection_json(res, &q, &selections, req.name, &sha, date);
+        files.push(OutFile {
+            name: format!("{base}-selection.json"),
+            bytes: json.into_bytes(),
+        });
+    }
+    Ok(Output {
+        files,
+        lots,
+        warnings,
+    })
+}
+
+/// Parse rendered Markdown and fill in the document properties.
+pub fn to_document(markdown: &str, view: &View, kind: &str) -> Document {
+    let mut doc = document::parse(markdown);
+    let p = &view.procurement;
+    doc.meta.subject = p.title.clone();
+    doc.meta.author = p.buyer.clone();
+    doc.meta.language = p.language.clone();
+    doc.meta.date = p.date.clone();
+    doc.meta.generator = crate::TOOL.to_string();
+    let mut keywords = vec![
+        p.reference.clone(),
+        "cybersecurity".to_string(),
+        kind.to_string(),
+    ];
+    if let Some(lot) = &view.lot {
+        keywords.push(lot.id.clone());
+    }
+    keywords.push(format!("{} {}", view.catalogue.id, view.catalogue.version));
+    doc.meta.keywords = keywords;
+    if doc.meta.header.is_empty() {
+        doc.meta.header = match &view.lot {
+            Some(lot) => format!("{} · {}", p.reference, lot.title),
+            None => p.reference.clone(),
+        };
+    }
+    doc
+}
+
+/// Version of the selection JSON format (`secannex select --json`).
+pub const SELECTION_FORMAT_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct SelectionJson<'a> {
+    format: &'static str,
+    format_version: u32,
+    tool: &'static str,
+    catalogue: CatalogueRef<'a>,
+    questionnaire: QuestionnaireRef<'a>,
+    date: String,
+    lots: Vec<LotJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct CatalogueRef<'a> {
+    id: &'a str,
+    version: &'a str,
+}
+
+#[derive(Serialize)]
+struct QuestionnaireRef<'a> {
+    file: &'a str,
+    sha256: &'a str,
+    title: &'a str,
+    reference: &'a str,
+    buyer: &'a str,
+    procedure: &'a str,
+}
+
+#[derive(Serialize)]
+struct LotJson<'a> {
+    lot: Option<&'a crate::questionnaire::Lot>,
+    asset: &'a str,
+    selected: &'a [select::Selected],
+    left_out: &'a [select::LeftOut],
+    notes: &'a [String],
+}
+
+/// The public selection JSON (format `secannex-selection`, version 1).
+pub fn selection_json(
+    res: &Resources,
+    q: &Questionnaire,
+    selections: &[Selection],
+    file: &str,
+    sha: &str,
+    date: chrono::NaiveDate,
+) -> String {
+    let out = SelectionJson {
+        format: "secannex-selection",
+        format_version: SELECTION_FORMAT_VERSION,
+        tool: crate::TOOL,
+        catalogue: CatalogueRef {
+            id: &res.catalogue.meta.id,
+            version: &res.catalogue.meta.version,
+        },
+        questionnaire: QuestionnaireRef {
+            file,
+            sha256: sha,
+            title: &q.procurement.title,
+            reference: &q.procurement.reference,
+            buyer: &q.procurement.buyer,
+            procedure: &q.procurement.procedure,
+        },
+        date: date.format("%Y-%m-%d").to_string(),
+        lots: q
+            .profiles
+            .iter()
+            .zip(selections)
+            .map(|(p, s)| LotJson {
+                lot: p.lot.as_ref(),
+                asset: &p.category,
+                selected: &s.selected,
+                left_out: &s.left_out,
+                notes: &s.notes,
+            })
+            .collect(),
+    };
+    let mut s = serde_json::to_string_pretty(&out).expect("plain data serialises");
+    s.push('\n');
+    s
+}

@@ -1,0 +1,527 @@
+//! Selection stage: catalogue + one questionnaire profile → the clause pack.
+//!
+//! Pure and deterministic. Every selected clause carries the questionnaire facts that
+//! selected it; every other clause carries the reason it was left out. The buyer's
+//! `options` (include, exclude with a reason, parameter values) are applied and
+//! recorded here.
+
+use serde::Serialize;
+
+use crate::catalogue::{Catalogue, Clause, Condition, Obligation, ParamValue, Phase, Role};
+use crate::questionnaire::{Lot, Profile};
+
+/// The clause pack for one profile (one lot).
+#[derive(Debug, Clone, Serialize)]
+pub struct Selection {
+    /// The lot, if the questionnaire has lots.
+    pub lot: Option<Lot>,
+    /// Selected clauses, ordered by role, phase, then id.
+    pub selected: Vec<Selected>,
+    /// Clauses left out, in catalogue order.
+    pub left_out: Vec<LeftOut>,
+    /// Things the buyer probably did not mean (an include that applies anyway...).
+    pub notes: Vec<String>,
+}
+
+/// Why a clause is in the pack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Basis {
+    /// It has no condition.
+    Always,
+    /// Its condition holds.
+    Condition,
+    /// The buyer included it.
+    Included,
+}
+
+/// A selected clause.
+#[derive(Debug, Clone, Serialize)]
+pub struct Selected {
+    /// Clause id.
+    pub id: String,
+    /// Clause title.
+    pub title: String,
+    /// ENISA practices.
+    pub practices: Vec<String>,
+    /// Phase.
+    pub phase: Phase,
+    /// Role.
+    pub role: Role,
+    /// Obligation (supplier clauses).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub obligation: Option<Obligation>,
+    /// Weight (award criteria).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight: Option<u32>,
+    /// How it got in.
+    pub basis: Basis,
+    /// The facts that selected it, in words.
+    pub reasons: Vec<String>,
+    /// Parameter values used in its text.
+    pub parameters: Vec<Setting>,
+}
+
+/// A parameter value as used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Setting {
+    /// Parameter name.
+    pub name: String,
+    /// What it is.
+    pub label: String,
+    /// Value used.
+    pub value: ParamValue,
+    /// Unit (empty for text).
+    pub unit: String,
+    /// `default` or `buyer`.
+    pub source: &'static str,
+}
+
+/// Why a clause is not in the pack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LeftOutKind {
+    /// Its condition does not hold.
+    NotApplicable,
+    /// The buyer excluded it.
+    Excluded,
+}
+
+/// A clause left out.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeftOut {
+    /// Clause id.
+    pub id: String,
+    /// Clause title.
+    pub title: String,
+    /// Role.
+    pub role: Role,
+    /// Phase.
+    pub phase: Phase,
+    /// Not applicable, or excluded by the buyer.
+    pub kind: LeftOutKind,
+    /// Why, in words.
+    pub reasons: Vec<String>,
+}
+
+/// Select the clause pack of one profile.
+pub fn select(catalogue: &Catalogue, profile: &Profile) -> Selection {
+    let opts = &profile.options;
+    let mut selected = Vec::new();
+    let mut left_out = Vec::new();
+    let mut notes = Vec::new();
+    for clause in &catalogue.clauses {
+        let (holds, reasons) = match &clause.applies_when {
+            None => (true, vec!["applies to every procurement".to_string()]),
+            Some(c) => evaluate(c, profile),
+        };
+        if let Some(ex) = opts.exclude.iter().find(|e| e.clause == clause.id) {
+            if !holds {
+                notes.push(format!(
+                    "clause {} is excluded, but it would not have applied anyway ({})",
+                    clause.id,
+                    reasons.join("; ")
+                ));
+            }
+            left_out.push(LeftOut {
+                id: clause.id.clone(),
+                title: clause.title.clone(),
+                role: clause.role,
+                phase: clause.phase,
+                kind: LeftOutKind::Excluded,
+                reasons: vec![format!("excluded by the buyer: {}", ex.reason)],
+            });
+            continue;
+        }
+        let included = opts.include.contains(&clause.id);
+        if holds {
+            if included {
+                notes.push(format!(
+                    "clause {} is included, but it applies anyway",
+                    clause.id
+                ));
+            }
+            let basis = if clause.applies_when.is_none() {
+                Basis::Always
+            } else {
+                Basis::Condition
+            };
+            selected.push(selected_clause(clause, basis, reasons, profile));
+        } else if included {
+            let mut why = vec!["included by the buyer (options.include)".to_string()];
+            why.extend(reasons.into_iter().map(|r| format!("although {r}")));
+            selected.push(selected_clause(clause, Basis::Included, why, profile));
+        } else {
+            left_out.push(LeftOut {
+                id: clause.id.clone(),
+                title: clause.title.clone(),
+                role: clause.role,
+                phase: clause.phase,
+                kind: LeftOutKind::NotApplicable,
+                reasons,
+            });
+        }
+    }
+    for name in opts.parameters.keys() {
+        let used = selected
+            .iter()
+            .any(|s| s.parameters.iter().any(|p| &p.name == name));
+        if !used {
+            notes.push(format!(
+                "parameter {name} is set, but no selected clause uses it"
+            ));
+        }
+    }
+    selected.sort_by(|a, b| (a.role, a.phase, &a.id).cmp(&(b.role, b.phase, &b.id)));
+    Selection {
+        lot: profile.lot.clone(),
+        selected,
+        left_out,
+        notes,
+    }
+}
+
+fn selected_clause(
+    clause: &Clause,
+    basis: Basis,
+    reasons: Vec<String>,
+    profile: &Profile,
+) -> Selected {
+    let parameters = clause
+        .parameters
+        .iter()
+        .map(|p| {
+            let (value, source) = match profile.options.parameters.get(&p.name) {
+                Some(v) => (v.clone(), "buyer"),
+                None => (p.default_value(), "default"),
+            };
+            Setting {
+                name: p.name.clone(),
+                label: p.label.clone(),
+                value,
+                unit: p.unit().to_string(),
+                source,
+            }
+        })
+        .collect();
+    Selected {
+        id: clause.id.clone(),
+        title: clause.title.clone(),
+        practices: clause.practices.clone(),
+        phase: clause.phase,
+        role: clause.role,
+        obligation: clause.obligation,
+        weight: clause.weight,
+        basis,
+        reasons,
+        parameters,
+    }
+}
+
+/// Evaluate a condition against a profile: whether it holds, and the facts that
+/// decide it (the facts that make it hold, or those that make it fail).
+///
+/// Each leaf states the actual fact, so `not` only flips the outcome: the facts that
+/// make its inner condition fail are exactly why `not` holds.
+pub fn evaluate(condition: &Condition, profile: &Profile) -> (bool, Vec<String>) {
+    match condition {
+        Condition::All(items) => {
+            let results: Vec<_> = items.iter().map(|c| evaluate(c, profile)).collect();
+            let holds = results.iter().all(|(h, _)| *h);
+            (
+                holds,
+                gather(results.into_iter().filter(|(h, _)| *h == holds)),
+            )
+        }
+        Condition::Any(items) => {
+            let results: Vec<_> = items.iter().map(|c| evaluate(c, profile)).collect();
+            let holds = results.iter().any(|(h, _)| *h);
+            (
+                holds,
+                gather(results.into_iter().filter(|(h, _)| *h == holds)),
+            )
+        }
+        Condition::Not(inner) => {
+            let (h, reasons) = evaluate(inner, profile);
+            (!h, reasons)
+        }
+        Condition::Asset(ids) => {
+            let holds = ids.contains(&profile.category);
+            let fact = if holds {
+                format!("asset category is {}", profile.category)
+            } else {
+                format!(
+                    "asset category is {}, not {}",
+                    profile.category,
+                    or_list(ids)
+                )
+            };
+            (holds, vec![fact])
+        }
+        Condition::Connectivity(ids) => overlap("connectivity", &profile.connectivity, ids),
+        Condition::Data(ids) => overlap("data", &profile.data, ids),
+        Condition::Services(ids) => overlap("services", &profile.services, ids),
+        Condition::MedicalDevice(want) => {
+            let fact = if profile.medical_device {
+                "the asset is a medical device"
+            } else {
+                "the asset is not a medical device"
+            };
+            (profile.medical_device == *want, vec![fact.to_string()])
+        }
+        Condition::PatientSafety(levels) => {
+            level("patient-safety impact", &profile.patient_safety, levels)
+        }
+        Condition::Availability(levels) => {
+            level("availability need", &profile.availability, levels)
+        }
+        Condition::IntegratesWithLegacy(want) => {
+            let fact = if profile.integrates_with_legacy {
+                "the asset integrates with legacy systems"
+            } else {
+                "the asset does not integrate with legacy systems"
+            };
+            (
+                profile.integrates_with_legacy == *want,
+                vec![fact.to_string()],
+            )
+        }
+        Condition::ExpectedYearsAtLeast(min) => match profile.expected_years {
+            Some(y) if y >= *min => (
+                true,
+                vec![format!(
+                    "expected service life is {y} years (at least {min})"
+                )],
+            ),
+            Some(y) => (
+                false,
+                vec![format!(
+                    "expected service life is {y} years (less than {min})"
+                )],
+            ),
+            None => (
+                false,
+                vec![format!(
+                    "expected service life is not given (at least {min} years needed)"
+                )],
+            ),
+        },
+        Condition::Procedure(ids) => {
+            let holds = ids.contains(&profile.procedure);
+            let fact = if holds {
+                format!("procedure is {}", profile.procedure)
+            } else {
+                format!("procedure is {}, not {}", profile.procedure, or_list(ids))
+            };
+            (holds, vec![fact])
+        }
+    }
+}
+
+fn gather(results: impl Iterator<Item = (bool, Vec<String>)>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (_, reasons) in results {
+        for r in reasons {
+            if !out.contains(&r) {
+                out.push(r);
+            }
+        }
+    }
+    out
+}
+
+fn overlap(fact: &str, have: &[String], wanted: &[String]) -> (bool, Vec<String>) {
+    let common: Vec<&str> = wanted
+        .iter()
+        .filter(|w| have.contains(w))
+        .map(String::as_str)
+        .collect();
+    if common.is_empty() {
+        let what = if have.is_empty() {
+            format!("{fact}: none")
+        } else {
+            format!("{fact}: {}", have.join(", "))
+        };
+        (
+            false,
+            vec![format!("{what} (none of {})", wanted.join(", "))],
+        )
+    } else {
+        (true, vec![format!("{fact} includes {}", common.join(", "))])
+    }
+}
+
+fn level(what: &str, actual: &str, wanted: &[String]) -> (bool, Vec<String>) {
+    if wanted.iter().any(|w| w == actual) {
+        (true, vec![format!("{what} is {actual}")])
+    } else {
+        (
+            false,
+            vec![format!("{what} is {actual}, not {}", or_list(wanted))],
+        )
+    }
+}
+
+fn or_list(ids: &[String]) -> String {
+    match ids {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::questionnaire::Tailoring;
+
+    fn profile() -> Profile {
+        Profile {
+            lot: None,
+            category: "networked-medical-device".into(),
+            description: None,
+            medical_device: true,
+            connectivity: vec!["wired-network".into(), "remote-access".into()],
+            data: vec!["patient-health".into()],
+            services: vec!["maintenance".into()],
+            patient_safety: "high".into(),
+            availability: "critical".into(),
+            expected_years: Some(10),
+            integrates_with_legacy: false,
+            procedure: "open".into(),
+            options: Tailoring::default(),
+        }
+    }
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn leaves_state_the_facts() {
+        let p = profile();
+        assert_eq!(
+            evaluate(
+                &Condition::Connectivity(s(&["wireless", "remote-access"])),
+                &p
+            ),
+            (true, s(&["connectivity includes remote-access"]))
+        );
+        assert_eq!(
+            evaluate(&Condition::Connectivity(s(&["wireless", "cloud"])), &p),
+            (
+                false,
+                s(&["connectivity: wired-network, remote-access (none of wireless, cloud)"])
+            )
+        );
+        assert_eq!(
+            evaluate(
+                &Condition::Asset(s(&["cloud-service", "professional-service"])),
+                &p
+            ),
+            (
+                false,
+                s(&[
+                    "asset category is networked-medical-device, not cloud-service or professional-service"
+                ])
+            )
+        );
+        assert_eq!(
+            evaluate(&Condition::ExpectedYearsAtLeast(12), &p),
+            (
+                false,
+                s(&["expected service life is 10 years (less than 12)"])
+            )
+        );
+    }
+
+    #[test]
+    fn any_reports_every_matching_branch_and_all_every_failure() {
+        let p = profile();
+        let any = Condition::Any(vec![
+            Condition::Data(s(&["patient-health"])),
+            Condition::Asset(s(&["cloud-service"])),
+            Condition::MedicalDevice(true),
+        ]);
+        assert_eq!(
+            evaluate(&any, &p),
+            (
+                true,
+                s(&[
+                    "data includes patient-health",
+                    "the asset is a medical device"
+                ])
+            )
+        );
+        let all = Condition::All(vec![
+            Condition::Data(s(&["personal"])),
+            Condition::MedicalDevice(true),
+            Condition::Services(s(&["hosting"])),
+        ]);
+        assert_eq!(
+            evaluate(&all, &p),
+            (
+                false,
+                s(&[
+                    "data: patient-health (none of personal)",
+                    "services: maintenance (none of hosting)"
+                ])
+            )
+        );
+    }
+
+    #[test]
+    fn not_flips_and_keeps_the_facts() {
+        let p = profile();
+        let c = Condition::Not(Box::new(Condition::Connectivity(s(&["cloud"]))));
+        assert_eq!(
+            evaluate(&c, &p),
+            (
+                true,
+                s(&["connectivity: wired-network, remote-access (none of cloud)"])
+            )
+        );
+        let c = Condition::Not(Box::new(Condition::MedicalDevice(true)));
+        assert_eq!(
+            evaluate(&c, &p),
+            (false, s(&["the asset is a medical device"]))
+        );
+    }
+
+    #[test]
+    fn stand_alone_asset_has_no_connectivity() {
+        let mut p = profile();
+        p.connectivity.clear();
+        assert_eq!(
+            evaluate(&Condition::Connectivity(s(&["wired-network"])), &p),
+            (false, s(&["connectivity: none (none of wired-network)"]))
+        );
+    }
+}
+
+/// Whether a clause can apply to some procurement of the given asset category
+/// (every other fact left open): for `catalogue list --asset`.
+pub fn can_apply_to_asset(condition: Option<&Condition>, asset: &str) -> bool {
+    fn possible(c: &Condition, asset: &str) -> (bool, bool) {
+        match c {
+            Condition::Asset(ids) => {
+                let is = ids.iter().any(|i| i == asset);
+                (is, !is)
+            }
+            Condition::All(items) => {
+                let r: Vec<_> = items.iter().map(|i| possible(i, asset)).collect();
+                (r.iter().all(|x| x.0), r.iter().any(|x| x.1))
+            }
+            Condition::Any(items) => {
+                let r: Vec<_> = items.iter().map(|i| possible(i, asset)).collect();
+                (r.iter().any(|x| x.0), r.iter().all(|x| x.1))
+            }
+            Condition::Not(inner) => {
+                let (t, f) = possible(inner, asset);
+                (f, t)
+            }
+            _ => (true, true),
+        }
+    }
+    condition.is_none_or(|c| possible(c, asset).0)
+}

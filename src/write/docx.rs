@@ -1,0 +1,460 @@
+//! DOCX writer: docx-rs, plus three small patches on the built XML parts for what
+//! docx-rs cannot say (core document properties, repeated table header rows, and
+//! "update fields on open" so Word fills in the table of contents).
+
+use std::io::Cursor;
+
+use docx_rs::{
+    AbstractNumbering, AlignmentType, BreakType, Docx, FieldCharType, Footer, Header, IndentLevel,
+    InstrText, InstrToC, Level, LevelJc, LevelOverride, LevelText, LineSpacing, NumPages,
+    NumberFormat, Numbering, NumberingId, PageMargin, PageNum, Paragraph, Run, RunFonts, Shading,
+    ShdType, SpecialIndentType, Start, Style, StyleType, Table, TableCell, TableLayoutType,
+    TableRow, WidthType,
+};
+
+use crate::diag::Diagnostic;
+use crate::document::{Block, Document, Span};
+
+const FONT: &str = "Noto Sans";
+/// A4 in twentieths of a point.
+const PAGE_W: u32 = 11906;
+const PAGE_H: u32 = 16838;
+const MARGIN: i32 = 1247; // 2.2 cm
+const TEXT_W: usize = (PAGE_W as usize) - 2 * (MARGIN as usize);
+const BULLET_ABSTRACT: usize = 1;
+const DECIMAL_ABSTRACT: usize = 2;
+
+/// Write a document as DOCX bytes.
+pub fn write(doc: &Document) -> Result<Vec<u8>, Diagnostic> {
+    let mut w = Writer {
+        numbering_ids: 0,
+        docx: base(doc),
+    };
+    for block in &doc.blocks {
+        w.block(block, 0);
+    }
+    let mut xml = w.docx.build();
+    xml.doc_props.core = core_xml(doc).into_bytes();
+    xml.document = repeat_table_headers(&xml.document);
+    xml.settings = update_fields_on_open(&xml.settings);
+    let mut out = Cursor::new(Vec::new());
+    xml.pack(&mut out)
+        .map_err(|e| Diagnostic::error(format!("internal error writing DOCX: {e}")))?;
+    Ok(out.into_inner())
+}
+
+fn fonts() -> RunFonts {
+    RunFonts::new()
+        .ascii(FONT)
+        .hi_ansi(FONT)
+        .cs(FONT)
+        .east_asia(FONT)
+}
+
+fn heading_style(id: &str, name: &str, size: usize, level: usize, before: u32) -> Style {
+    Style::new(id, StyleType::Paragraph)
+        .name(name)
+        .based_on("Normal")
+        .next("Normal")
+        .size(size)
+        .bold()
+        .color("1F3864")
+        .outline_lvl(level)
+        .line_spacing(LineSpacing::new().before(before).after(120))
+}
+
+fn base(doc: &Document) -> Docx {
+    let page_label = if doc.meta.page_label.is_empty() {
+        "{page} / {pages}"
+    } else {
+        &doc.meta.page_label
+    };
+    let mut footer = Paragraph::new().align(AlignmentType::Center).size(16);
+    // "Page {page} of {pages}": text runs around PAGE and NUMPAGES fields.
+    let mut rest = page_label;
+    while !rest.is_empty() {
+        let next = [("{page}", 0), ("{pages}", 1)]
+            .iter()
+            .filter_map(|(tok, k)| rest.find(tok).map(|i| (i, *tok, *k)))
+            .min_by_key(|(i, _, _)| *i);
+        match next {
+            Some((i, tok, kind)) => {
+                if i > 0 {
+                    footer = footer.add_run(Run::new().add_text(&rest[..i]).size(16));
+                }
+                footer = if kind == 0 {
+                    footer.add_page_num(PageNum::new())
+                } else {
+                    footer.add_num_pages(NumPages::new())
+                };
+                rest = &rest[i + tok.len()..];
+            }
+            None => {
+                footer = footer.add_run(Run::new().add_text(rest).size(16));
+                rest = "";
+            }
+        }
+    }
+    let header = Paragraph::new().align(AlignmentType::Right).add_run(
+        Run::new()
+            .add_text(&doc.meta.header)
+            .size(16)
+            .color("595959"),
+    );
+    Docx::new()
+        .page_size(PAGE_W, PAGE_H)
+        .page_margin(
+            PageMargin::new()
+                .top(1418)
+                .bottom(1304)
+                .left(MARGIN)
+                .right(MARGIN)
+                .header(709)
+                .footer(624),
+        )
+        .default_fonts(fonts())
+        .default_size(20)
+        .default_line_spacing(LineSpacing::new().after(120).line(264))
+        .add_style(Style::new("Normal", StyleType::Paragraph).name("Normal"))
+        .add_style(
+            Style::new("Title", StyleType::Paragraph)
+                .name("Title")
+                .based_on("Normal")
+                .next("Normal")
+                .size(44)
+                .bold()
+                .color("1F3864")
+                .line_spacing(LineSpacing::new().before(1200).after(240)),
+        )
+        .add_style(
+            Style::new("Subtitle", StyleType::Paragraph)
+                .name("Subtitle")
+                .based_on("Normal")
+                .next("Normal")
+                .size(28)
+                .color("404040")
+                .line_spacing(LineSpacing::new().after(360)),
+        )
+        .add_style(heading_style("Heading1", "heading 1", 30, 0, 360))
+        .add_style(heading_style("Heading2", "heading 2", 25, 1, 280))
+        .add_style(heading_style("Heading3", "heading 3", 21, 2, 240))
+        .add_style(heading_style("Heading4", "heading 4", 20, 3, 200))
+        .add_style(
+            Style::new("TableText", StyleType::Paragraph)
+                .name("Table Text")
+                .based_on("Normal")
+                .size(17)
+                .line_spacing(LineSpacing::new().after(0).line(240)),
+        )
+        .add_style(
+            Style::new("TOCHeading", StyleType::Paragraph)
+                .name("TOC Heading")
+                .based_on("Normal")
+                .next("Normal")
+                .size(30)
+                .bold()
+                .color("1F3864")
+                .line_spacing(LineSpacing::new().before(360).after(120)),
+        )
+        .add_abstract_numbering(
+            AbstractNumbering::new(BULLET_ABSTRACT)
+                .add_level(list_level(0, "bullet", "\u{2022}"))
+                .add_level(list_level(1, "bullet", "\u{2013}")),
+        )
+        .add_abstract_numbering(
+            AbstractNumbering::new(DECIMAL_ABSTRACT)
+                .add_level(list_level(0, "decimal", "%1."))
+                .add_level(list_level(1, "lowerLetter", "%2)")),
+        )
+        .header(Header::new().add_paragraph(header))
+        .footer(Footer::new().add_paragraph(footer))
+        .created_at(&format!("{}T00:00:00Z", doc.meta.date))
+        .updated_at(&format!("{}T00:00:00Z", doc.meta.date))
+}
+
+fn list_level(level: usize, format: &str, text: &str) -> Level {
+    let indent = 360 * (level as i32 + 1);
+    Level::new(
+        level,
+        Start::new(1),
+        NumberFormat::new(format),
+        LevelText::new(text),
+        LevelJc::new("left"),
+    )
+    .indent(
+        Some(indent),
+        Some(SpecialIndentType::Hanging(300)),
+        None,
+        None,
+    )
+}
+
+struct Writer {
+    docx: Docx,
+    numbering_ids: usize,
+}
+
+fn runs(mut p: Paragraph, content: &[Span], size: Option<usize>) -> Paragraph {
+    for span in content {
+        for (i, piece) in span.text.split('\n').enumerate() {
+            let mut run = Run::new();
+            if i > 0 {
+                run = run.add_break(BreakType::TextWrapping);
+            }
+            run = run.add_text(piece);
+            if span.style.bold {
+                run = run.bold();
+            }
+            if span.style.italic {
+                run = run.italic();
+            }
+            if span.style.code {
+                run = run.shading(Shading::new().shd_type(ShdType::Clear).fill("EFEFEF"));
+            }
+            if let Some(s) = size {
+                run = run.size(s);
+            }
+            p = p.add_run(run);
+        }
+    }
+    p
+}
+
+impl Writer {
+    fn new_list(&mut self, ordered: bool, start: u64) -> usize {
+        self.numbering_ids += 1;
+        let id = self.numbering_ids;
+        let abs = if ordered {
+            DECIMAL_ABSTRACT
+        } else {
+            BULLET_ABSTRACT
+        };
+        let mut n = Numbering::new(id, abs);
+        if ordered {
+            n = n.add_override(LevelOverride::new(0).start(start as usize));
+        }
+        self.docx = std::mem::take(&mut self.docx).add_numbering(n);
+        id
+    }
+
+    fn add(&mut self, p: Paragraph) {
+        self.docx = std::mem::take(&mut self.docx).add_paragraph(p);
+    }
+
+    fn block(&mut self, block: &Block, depth: usize) {
+        match block {
+            Block::Title { content } => {
+                self.add(runs(Paragraph::new().style("Title"), content, None))
+            }
+            Block::Subtitle { content } => {
+                self.add(runs(Paragraph::new().style("Subtitle"), content, None))
+            }
+            Block::Heading { level, content } => {
+                let style = format!("Heading{}", level.clamp(&1, &4));
+                self.add(runs(
+                    Paragraph::new()
+                        .style(&style)
+                        .keep_next(true)
+                        .keep_lines(true),
+                    content,
+                    None,
+                ));
+            }
+            Block::Paragraph { content } => {
+                self.add(runs(
+                    Paragraph::new().align(AlignmentType::Both),
+                    content,
+                    None,
+                ));
+            }
+            Block::List {
+                ordered,
+                start,
+                items,
+            } => {
+                let id = self.new_list(*ordered, *start);
+                for item in items {
+                    let mut first = true;
+                    for b in item {
+                        match b {
+                            Block::Paragraph { content } if first => {
+                                let p = Paragraph::new()
+                                    .numbering(NumberingId::new(id), IndentLevel::new(depth.min(1)))
+                                    .line_spacing(LineSpacing::new().after(60));
+                                self.add(runs(p, content, None));
+                                first = false;
+                            }
+                            other => self.block(other, depth + 1),
+                        }
+                    }
+                }
+            }
+            Block::Table {
+                widths,
+                header,
+                rows,
+            } => self.table(widths, header, rows),
+            Block::Toc { title } => self.toc(title),
+            Block::PageBreak => {
+                self.add(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)))
+            }
+        }
+    }
+
+    fn table(&mut self, widths: &[u32], header: &[Vec<Span>], rows: &[Vec<Vec<Span>>]) {
+        let total: u32 = widths.iter().sum::<u32>().max(1);
+        let grid: Vec<usize> = widths
+            .iter()
+            .map(|w| TEXT_W * (*w as usize) / total as usize)
+            .collect();
+        let cell = |content: &[Span], width: usize, head: bool| {
+            let p = runs(
+                Paragraph::new().style("TableText").keep_next(head),
+                content,
+                None,
+            );
+            let p = if head { p.bold() } else { p };
+            let mut c = TableCell::new()
+                .add_paragraph(p)
+                .width(width, WidthType::Dxa);
+            if head {
+                c = c.shading(Shading::new().shd_type(ShdType::Clear).fill("D9E2F3"));
+            }
+            c
+        };
+        let head_cells: Vec<TableCell> = header
+            .iter()
+            .zip(&grid)
+            .map(|(c, w)| cell(&bold(c), *w, true))
+            .collect();
+        let mut table_rows = vec![TableRow::new(head_cells).cant_split()];
+        for row in rows {
+            let cells = row
+                .iter()
+                .zip(&grid)
+                .map(|(c, w)| cell(c, *w, false))
+                .collect();
+            table_rows.push(TableRow::new(cells).cant_split());
+        }
+        let table = Table::new(table_rows)
+            .set_grid(grid)
+            .width(TEXT_W, WidthType::Dxa)
+            .layout(TableLayoutType::Fixed);
+        self.docx = std::mem::take(&mut self.docx).add_table(table);
+        // Space after the table.
+        self.add(
+            Paragraph::new()
+                .line_spacing(LineSpacing::new().after(0))
+                .size(8),
+        );
+    }
+
+    fn toc(&mut self, title: &str) {
+        if !title.is_empty() {
+            self.add(
+                Paragraph::new()
+                    .style("TOCHeading")
+                    .add_run(Run::new().add_text(title)),
+            );
+        }
+        // A TOC field Word fills in on open (settings carry updateFields); the
+        // placeholder says what to do in an office suite that does not.
+        let p = Paragraph::new()
+            .add_run(Run::new().add_field_char(FieldCharType::Begin, true))
+            .add_run(Run::new().add_instr_text(InstrText::TOC(
+                InstrToC::new().heading_styles_range(1, 2).hyperlink(),
+            )))
+            .add_run(Run::new().add_field_char(FieldCharType::Separate, false))
+            .add_run(
+                Run::new()
+                    .add_text("Right-click and choose \"Update field\" to show the contents.")
+                    .italic()
+                    .color("595959"),
+            )
+            .add_run(Run::new().add_field_char(FieldCharType::End, false));
+        self.add(p);
+    }
+}
+
+fn bold(content: &[Span]) -> Vec<Span> {
+    content
+        .iter()
+        .map(|s| Span {
+            text: s.text.clone(),
+            style: crate::document::Style {
+                bold: true,
+                ..s.style
+            },
+        })
+        .collect()
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// docx-rs has no setter for title, subject, creator, keywords or language.
+fn core_xml(doc: &Document) -> String {
+    let m = &doc.meta;
+    let stamp = format!("{}T00:00:00Z", m.date);
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
+<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" \
+xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" \
+xmlns:dcmitype=\"http://purl.org/dc/dcmitype/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\
+<dc:title>{}</dc:title><dc:subject>{}</dc:subject><dc:creator>{}</dc:creator>\
+<cp:keywords>{}</cp:keywords><dc:language>{}</dc:language><cp:lastModifiedBy>{}</cp:lastModifiedBy>\
+<cp:revision>1</cp:revision>\
+<dcterms:created xsi:type=\"dcterms:W3CDTF\">{stamp}</dcterms:created>\
+<dcterms:modified xsi:type=\"dcterms:W3CDTF\">{stamp}</dcterms:modified>\
+</cp:coreProperties>",
+        xml_escape(&m.title),
+        xml_escape(&m.subject),
+        xml_escape(&m.author),
+        xml_escape(&m.keywords.join("; ")),
+        xml_escape(&m.language),
+        xml_escape(&m.generator),
+    )
+}
+
+/// Mark the first row of every table as a header row, repeated on each page.
+fn repeat_table_headers(document: &[u8]) -> Vec<u8> {
+    let xml = String::from_utf8_lossy(document);
+    let mut out = String::with_capacity(xml.len() + 256);
+    let mut rest: &str = &xml;
+    while let Some(i) = rest.find("<w:tbl>") {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        match rest.find("<w:trPr>") {
+            Some(j) => {
+                let end = j + "<w:trPr>".len();
+                out.push_str(&rest[..end]);
+                out.push_str("<w:tblHeader />");
+                rest = &rest[end..];
+            }
+            None => {
+                out.push_str(rest);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out.into_bytes()
+}
+
+/// Ask Word to refresh fields (the table of contents) when the file is opened.
+fn update_fields_on_open(settings: &[u8]) -> Vec<u8> {
+    let xml = String::from_utf8_lossy(settings);
+    match xml.rfind("</w:settings>") {
+        Some(i) => format!(
+            "{}<w:updateFields w:val=\"true\" />{}",
+            &xml[..i],
+            &xml[i..]
+        )
+        .into_bytes(),
+        None => settings.to_vec(),
+    }
+}

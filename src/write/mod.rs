@@ -1,0 +1,4 @@
+//! Writers: `Document` (or selection) → bytes. Writers never touch the filesystem.
+
+pub mod docx;
+pub mod pdf;

@@ -1,0 +1,644 @@
+//! YAML input: files are parsed by serde-saphyr into a small tree of spanned nodes.
+//!
+//! Why a tree and not derived structs: derived structs stop at the first unknown key
+//! or wrong type, and lose positions under `#[serde(flatten)]`. Hand-written forms
+//! (procurement officers' questionnaires, lawyers' catalogues) deserve every problem
+//! at once, a "did you mean" for misspelt keys, and `x-` keys for notes. So serde-saphyr
+//! does the YAML (syntax, duplicate keys, budgets against alias bombs and deep nesting)
+//! and hands us `Node`s that remember their line and column; the `questionnaire` and
+//! `catalogue` modules validate those into typed models with the helpers below.
+
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+
+use crate::diag::{Diagnostic, Location, did_you_mean};
+
+/// Largest YAML file we read, in bytes. Questionnaires are a few kilobytes and the
+/// whole built-in catalogue is well under this.
+pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
+/// Deepest nesting accepted. The deepest real structure (a condition) needs about 12.
+pub const MAX_DEPTH: usize = 32;
+
+/// One input file: its name as the user gave it and its text.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Name used in messages (a path, or `built-in:catalogue/x.yaml`).
+    pub name: String,
+    /// Full text.
+    pub text: String,
+}
+
+impl SourceFile {
+    /// A file from its name and text.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        SourceFile {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+
+    /// Decode bytes read from disk: UTF-8 only, a leading byte-order mark is dropped.
+    pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<Self, Diagnostic> {
+        if bytes.len() > MAX_FILE_BYTES {
+            return Err(Diagnostic::error(format!(
+                "file is too large ({} bytes); the limit is {} bytes",
+                bytes.len(),
+                MAX_FILE_BYTES
+            ))
+            .at(Some(file_location(name)))
+            .help("a questionnaire is a few kilobytes: check that this is the right file"));
+        }
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Ok(SourceFile::new(name, text)),
+            Err(e) => {
+                let good = &bytes[..e.valid_up_to()];
+                // The valid prefix is UTF-8 by construction.
+                let prefix = String::from_utf8_lossy(good);
+                let line = prefix.matches('\n').count() + 1;
+                let line_start = prefix.rfind('\n').map_or(0, |i| i + 1);
+                let column = prefix[line_start..].chars().count() + 1;
+                Err(Diagnostic::error("file is not valid UTF-8 text")
+                    .at(Some(Location {
+                        file: name.to_string(),
+                        line,
+                        column,
+                        width: 1,
+                        source_line: prefix[line_start..].to_string(),
+                    }))
+                    .help("save the file as UTF-8 (most editors offer this in \"Save as\")"))
+            }
+        }
+    }
+
+    /// The location of a 1-based line and column, `width` characters wide.
+    pub fn location(&self, line: usize, column: usize, width: usize) -> Location {
+        let source_line = self.text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+        let rest = source_line
+            .chars()
+            .count()
+            .saturating_sub(column.saturating_sub(1));
+        Location {
+            file: self.name.clone(),
+            line,
+            column,
+            width: width.clamp(1, rest.max(1)),
+            source_line: source_line.to_string(),
+        }
+    }
+}
+
+/// A location that names only a file (no line).
+pub fn file_location(name: &str) -> Location {
+    Location {
+        file: name.to_string(),
+        line: 0,
+        column: 0,
+        width: 0,
+        source_line: String::new(),
+    }
+}
+
+/// Where a node sits in its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pos {
+    /// 1-based line (0 = unknown).
+    pub line: usize,
+    /// 1-based column in characters.
+    pub column: usize,
+    /// Length in characters of the node's text on its first line.
+    pub width: usize,
+}
+
+/// A YAML value with its position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// The value.
+    pub value: Value,
+    /// Where it is.
+    pub pos: Pos,
+}
+
+/// The YAML value kinds we distinguish.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `~`, `null` or nothing.
+    Null,
+    /// `true` or `false` (only those spellings: `no` stays text).
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// A number with a fraction.
+    Float(f64),
+    /// Text.
+    Str(String),
+    /// `[a, b]` or a block list.
+    Seq(Vec<Node>),
+    /// A mapping, keys in file order.
+    Map(Vec<(Key, Node)>),
+}
+
+/// A mapping key with its position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Key {
+    /// The key text.
+    pub name: String,
+    /// Where it is.
+    pub pos: Pos,
+}
+
+impl Value {
+    /// How the value is described in "found ..." messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "nothing",
+            Value::Bool(_) => "true/false",
+            Value::Int(_) | Value::Float(_) => "a number",
+            Value::Str(_) => "text",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+}
+
+fn pos_of(loc: &serde_saphyr::Location) -> Pos {
+    let span = loc.span();
+    Pos {
+        line: loc.line() as usize,
+        column: loc.column() as usize,
+        width: span.len() as usize,
+    }
+}
+
+// Raw values as serde-saphyr hands them over; converted to `Node` right after parsing.
+enum RawValue {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Spanned<RawValue>>),
+    Map(Vec<(Spanned<String>, Spanned<RawValue>)>),
+}
+
+impl<'de> Deserialize<'de> for RawValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(RawVisitor)
+    }
+}
+
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = RawValue;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a YAML value")
+    }
+    fn visit_unit<E>(self) -> Result<RawValue, E> {
+        Ok(RawValue::Null)
+    }
+    fn visit_none<E>(self) -> Result<RawValue, E> {
+        Ok(RawValue::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<RawValue, D::Error> {
+        RawValue::deserialize(d)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<RawValue, E> {
+        Ok(RawValue::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<RawValue, E> {
+        Ok(RawValue::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawValue, E> {
+        i64::try_from(v)
+            .map(RawValue::Int)
+            .map_err(|_| E::custom("number is too large"))
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<RawValue, E> {
+        i64::try_from(v)
+            .map(RawValue::Int)
+            .map_err(|_| E::custom("number is too large"))
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<RawValue, E> {
+        i64::try_from(v)
+            .map(RawValue::Int)
+            .map_err(|_| E::custom("number is too large"))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<RawValue, E> {
+        Ok(RawValue::Float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<RawValue, E> {
+        Ok(RawValue::Str(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<RawValue, E> {
+        Ok(RawValue::Str(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawValue, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Spanned<RawValue>>()? {
+            items.push(item);
+        }
+        Ok(RawValue::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawValue, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<Spanned<String>>()? {
+            let value = map.next_value::<Spanned<RawValue>>()?;
+            entries.push((key, value));
+        }
+        Ok(RawValue::Map(entries))
+    }
+}
+
+fn to_node(raw: Spanned<RawValue>) -> Node {
+    let pos = pos_of(&raw.referenced);
+    let value = match raw.value {
+        RawValue::Null => Value::Null,
+        RawValue::Bool(b) => Value::Bool(b),
+        RawValue::Int(i) => Value::Int(i),
+        RawValue::Float(x) => Value::Float(x),
+        RawValue::Str(s) => Value::Str(s),
+        RawValue::Seq(items) => Value::Seq(items.into_iter().map(to_node).collect()),
+        RawValue::Map(entries) => Value::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| {
+                    let key = Key {
+                        pos: pos_of(&k.referenced),
+                        name: k.value,
+                    };
+                    (key, to_node(v))
+                })
+                .collect(),
+        ),
+    };
+    Node { value, pos }
+}
+
+/// Parse a YAML file into a node tree. Syntax errors, duplicate keys and budget
+/// breaches (alias bombs, nesting deeper than `MAX_DEPTH`) come back as one diagnostic.
+pub fn parse(file: &SourceFile) -> Result<Node, Diagnostic> {
+    if file.text.trim().is_empty() {
+        return Err(Diagnostic::error("file is empty")
+            .at(Some(file_location(&file.name)))
+            .help("start from `secannex init`, or copy one of the files in samples/"));
+    }
+    let options = serde_saphyr::options! {
+        strict_booleans: true,
+        leading_zero_numbers_as_strings: true,
+        budget: serde_saphyr::budget! {
+            max_depth: MAX_DEPTH,
+            max_nodes: 100_000,
+            max_events: 400_000,
+            max_total_scalar_bytes: MAX_FILE_BYTES * 4,
+        },
+    };
+    match serde_saphyr::from_str_with_options::<Spanned<RawValue>>(&file.text, options) {
+        Ok(raw) => Ok(to_node(raw)),
+        Err(err) => Err(parse_error(file, &err)),
+    }
+}
+
+fn parse_error(file: &SourceFile, err: &serde_saphyr::Error) -> Diagnostic {
+    let plain = err.without_snippet().to_string();
+    // serde-saphyr appends " at line L column C"; we show the location ourselves.
+    let message = match plain.rfind(" at line ") {
+        Some(i) => plain[..i].to_string(),
+        None => plain,
+    };
+    let message = first_lowercase(message.trim());
+    let location = err
+        .location()
+        .filter(|l| l.line() > 0)
+        .map(|l| file.location(l.line() as usize, l.column() as usize, 1))
+        .or_else(|| Some(file_location(&file.name)));
+    let help = if message.contains("budget") {
+        Some(format!(
+            "the file is too deeply nested or too large once aliases are expanded \
+             (limits: depth {MAX_DEPTH}, 100000 values)"
+        ))
+    } else if message.contains("duplicate") {
+        Some("remove one of the two entries".to_string())
+    } else if message.contains("tab") {
+        Some("indent with spaces, not tabs".to_string())
+    } else {
+        None
+    };
+    Diagnostic::error(format!("invalid YAML: {message}"))
+        .at(location)
+        .maybe_help(help)
+}
+
+fn first_lowercase(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Collects diagnostics while a file's node tree is checked, and knows the file so
+/// it can turn node positions into locations.
+pub struct Checker<'f> {
+    /// The file being checked.
+    pub file: &'f SourceFile,
+    /// Problems found so far.
+    pub diags: Vec<Diagnostic>,
+}
+
+impl<'f> Checker<'f> {
+    /// A checker for one file.
+    pub fn new(file: &'f SourceFile) -> Self {
+        Checker {
+            file,
+            diags: Vec::new(),
+        }
+    }
+
+    /// The location of a position in this file.
+    pub fn loc(&self, pos: Pos) -> Option<Location> {
+        if pos.line == 0 {
+            return Some(file_location(&self.file.name));
+        }
+        Some(self.file.location(pos.line, pos.column, pos.width))
+    }
+
+    /// Record an error at a position.
+    pub fn error(&mut self, pos: Pos, message: impl Into<String>) -> &mut Diagnostic {
+        let d = Diagnostic::error(message).at(self.loc(pos));
+        self.diags.push(d);
+        self.diags.last_mut().expect("just pushed")
+    }
+
+    /// Record a warning at a position.
+    pub fn warning(&mut self, pos: Pos, message: impl Into<String>) -> &mut Diagnostic {
+        let d = Diagnostic::warning(message).at(self.loc(pos));
+        self.diags.push(d);
+        self.diags.last_mut().expect("just pushed")
+    }
+
+    /// The entries of a mapping node; an error if it is something else.
+    pub fn map<'n>(&mut self, node: &'n Node, what: &str) -> Option<Map<'n>> {
+        match &node.value {
+            Value::Map(entries) => Some(Map {
+                entries,
+                pos: node.pos,
+            }),
+            other => {
+                let found = other.kind();
+                self.error(node.pos, format!("{what} must be a mapping, found {found}"))
+                    .expected = Some("`key: value` lines indented under it".into());
+                None
+            }
+        }
+    }
+
+    /// Report every key of `map` not in `allowed` (keys starting with `x-` are notes).
+    pub fn known_keys(&mut self, map: &Map<'_>, allowed: &[&str], context: &str) {
+        for (key, _) in map.entries {
+            if key.name.starts_with("x-") || allowed.contains(&key.name.as_str()) {
+                continue;
+            }
+            let help = did_you_mean(&key.name, allowed.iter().copied()).or_else(|| {
+                Some("remove it, or prefix it with `x-` to keep it as a note".to_string())
+            });
+            let d = self.error(key.pos, format!("unknown key `{}` in {context}", key.name));
+            d.expected = Some(format!("one of {}", allowed.join(", ")));
+            d.help = help;
+        }
+    }
+
+    /// A required entry; an error at the mapping if it is missing.
+    pub fn required<'n>(&mut self, map: &Map<'n>, key: &str, context: &str) -> Option<&'n Node> {
+        let found = map.get(key);
+        if found.is_none() {
+            self.error(map.pos, format!("missing `{key}` in {context}"));
+        }
+        found
+    }
+
+    /// Text. Numbers are not silently turned into text, with a hint to quote them.
+    pub fn string(&mut self, node: &Node, what: &str) -> Option<String> {
+        match &node.value {
+            Value::Str(s) => Some(s.clone()),
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
+                self.error(
+                    node.pos,
+                    format!("{what} must be text, found {}", node.value.kind()),
+                )
+                .help = Some("put the value in quotes, e.g. \"2027\"".into());
+                None
+            }
+            other => {
+                let found = other.kind();
+                self.error(node.pos, format!("{what} must be text, found {found}"));
+                None
+            }
+        }
+    }
+
+    /// Non-empty single-line-or-more text with no control characters.
+    pub fn text(&mut self, node: &Node, what: &str) -> Option<String> {
+        let s = self.string(node, what)?;
+        if s.trim().is_empty() {
+            self.error(node.pos, format!("{what} is empty"));
+            return None;
+        }
+        if let Some(c) = s
+            .chars()
+            .find(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+        {
+            self.error(
+                node.pos,
+                format!("{what} contains the control character U+{:04X}", c as u32),
+            )
+            .help = Some("remove it: documents cannot contain control characters".into());
+            return None;
+        }
+        Some(s)
+    }
+
+    /// A whole number within bounds.
+    pub fn integer(&mut self, node: &Node, what: &str, min: i64, max: i64) -> Option<i64> {
+        match &node.value {
+            Value::Int(i) if (min..=max).contains(i) => Some(*i),
+            Value::Int(i) => {
+                self.error(node.pos, format!("{what} is {i}, out of range"))
+                    .expected = Some(format!("a whole number from {min} to {max}"));
+                None
+            }
+            other => {
+                let found = other.kind();
+                self.error(
+                    node.pos,
+                    format!("{what} must be a whole number, found {found}"),
+                )
+                .expected = Some(format!("a whole number from {min} to {max}"));
+                None
+            }
+        }
+    }
+
+    /// `true` or `false`.
+    pub fn boolean(&mut self, node: &Node, what: &str) -> Option<bool> {
+        match &node.value {
+            Value::Bool(b) => Some(*b),
+            other => {
+                let found = other.kind();
+                self.error(
+                    node.pos,
+                    format!("{what} must be true or false, found {found}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// The items of a list node.
+    pub fn seq<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n [Node]> {
+        match &node.value {
+            Value::Seq(items) => Some(items),
+            other => {
+                let found = other.kind();
+                self.error(node.pos, format!("{what} must be a list, found {found}"))
+                    .help = Some("write it as `[a, b]` or as `- a` lines".into());
+                None
+            }
+        }
+    }
+
+    /// One id out of a closed set, with "did you mean".
+    pub fn one_of(&mut self, node: &Node, what: &str, allowed: &[&str]) -> Option<String> {
+        let s = self.string(node, what)?;
+        if allowed.contains(&s.as_str()) {
+            return Some(s);
+        }
+        let help = did_you_mean(&s, allowed.iter().copied());
+        let d = self.error(node.pos, format!("unknown {what} `{s}`"));
+        d.expected = Some(format!("one of {}", allowed.join(", ")));
+        d.help = help;
+        None
+    }
+
+    /// A list of ids out of a closed set; duplicates are dropped with a warning.
+    /// `none_means_empty` accepts `[none]` as the empty list.
+    pub fn ids(
+        &mut self,
+        node: &Node,
+        what: &str,
+        allowed: &[&str],
+        none_means_empty: bool,
+    ) -> Option<Vec<String>> {
+        let items = self.seq(node, what)?;
+        let mut out: Vec<String> = Vec::new();
+        let mut ok = true;
+        for item in items {
+            if none_means_empty && matches!(&item.value, Value::Str(s) if s == "none") {
+                if items.len() > 1 {
+                    self.error(
+                        item.pos,
+                        format!("`none` cannot be combined with other {what} values"),
+                    );
+                    ok = false;
+                }
+                continue;
+            }
+            match self.one_of(item, what, allowed) {
+                Some(id) if out.contains(&id) => {
+                    self.warning(item.pos, format!("{what} `{id}` is listed twice"));
+                }
+                Some(id) => out.push(id),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+}
+
+/// A mapping node's entries, with lookup by key.
+#[derive(Clone, Copy)]
+pub struct Map<'n> {
+    /// Entries in file order.
+    pub entries: &'n [(Key, Node)],
+    /// Position of the mapping itself.
+    pub pos: Pos,
+}
+
+impl<'n> Map<'n> {
+    /// The value of a key, if present.
+    pub fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.name == key)
+            .map(|(_, v)| v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(text: &str) -> Node {
+        parse(&SourceFile::new("t.yaml", text)).unwrap()
+    }
+
+    #[test]
+    fn keeps_positions_of_keys_and_values() {
+        let n = node("a: 1\nb:\n  - x\n  - \"007\"\n");
+        let Value::Map(entries) = &n.value else {
+            panic!()
+        };
+        assert_eq!(entries[1].0.name, "b");
+        assert_eq!((entries[1].0.pos.line, entries[1].0.pos.column), (2, 1));
+        let Value::Seq(items) = &entries[1].1.value else {
+            panic!()
+        };
+        assert_eq!(items[1].value, Value::Str("007".into()));
+        assert_eq!((items[1].pos.line, items[1].pos.column), (4, 5));
+    }
+
+    #[test]
+    fn norway_stays_text_and_leading_zeros_too() {
+        let n = node("language: no\nref: 0042\nflag: true\n");
+        let Value::Map(e) = &n.value else { panic!() };
+        assert_eq!(e[0].1.value, Value::Str("no".into()));
+        assert_eq!(e[1].1.value, Value::Str("0042".into()));
+        assert_eq!(e[2].1.value, Value::Bool(true));
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_with_a_line() {
+        let f = SourceFile::new("t.yaml", "a: 1\na: 2\n");
+        let d = parse(&f).unwrap_err();
+        assert!(
+            d.message.starts_with("invalid YAML: duplicate"),
+            "{}",
+            d.message
+        );
+        assert_eq!(d.location.unwrap().line, 2);
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let p = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let d = parse(&SourceFile::new("bomb.yaml", text)).unwrap_err();
+        assert!(d.message.starts_with("invalid YAML"), "{}", d.message);
+    }
+
+    #[test]
+    fn bom_is_dropped_and_bad_utf8_located() {
+        let f = SourceFile::from_bytes("t.yaml", b"\xEF\xBB\xBFa: 1\n").unwrap();
+        assert_eq!(f.text, "a: 1\n");
+        let d = SourceFile::from_bytes("t.yaml", b"a: 1\nb: \xFF\n").unwrap_err();
+        let loc = d.location.unwrap();
+        assert_eq!((loc.line, loc.column), (2, 4));
+    }
+}
