@@ -776,7 +776,7 @@ impl Builder {
                     );
                     continue;
                 }
-                if let Some(p) = read_parameter(ck, &key.name, value) {
+                if let Some(p) = read_parameter(ck, &key.name, value, key.pos.line) {
                     parameters.push(p);
                 }
             }
@@ -1156,18 +1156,25 @@ impl Builder {
                     None => {
                         first.insert(&p.name, (p, c));
                     }
-                    Some((q, other)) if *q != p => {
+                    Some((q, other)) if !q.same_as(p) => {
                         let loc = parsed
                             .values()
                             .find(|(src, _)| src.name == c.origin.file)
-                            .map(|(src, _)| src.location(c.origin.line, 1, 1));
+                            .map(|(src, _)| {
+                                let col = src.text.lines().nth(p.line.saturating_sub(1)).map_or(1, |l| l.len() - l.trim_start().len() + 1);
+                                src.location(p.line, col, p.name.chars().count())
+                            });
                         diags.push(
                             Diagnostic::error(format!(
                                 "parameter `{}` of clause `{}` is declared differently in clause `{}`",
                                 p.name, c.id, other.id
                             ))
                             .at(loc)
-                            .help("a parameter name means the same thing everywhere: copy the declaration, or rename one"),
+                            .expected(format!("the same declaration as in {} ({}:{}): {}", other.id, other.origin.file, q.line, q.describe()))
+                            .help(format!(
+                                "here it is {}; a parameter name means one thing everywhere: copy the declaration, or rename one",
+                                p.describe()
+                            )),
                         );
                     }
                     Some(_) => {}
@@ -1194,7 +1201,7 @@ fn collect_parts(
     })
 }
 
-fn read_parameter(ck: &mut Checker<'_>, name: &str, node: &Node) -> Option<Parameter> {
+fn read_parameter(ck: &mut Checker<'_>, name: &str, node: &Node, line: usize) -> Option<Parameter> {
     let what = format!("parameter `{name}`");
     let m = ck.map(node, &what)?;
     ck.known_keys(
@@ -1241,6 +1248,7 @@ fn read_parameter(ck: &mut Checker<'_>, name: &str, node: &Node) -> Option<Param
         name: name.to_string(),
         label,
         kind,
+        line,
     })
 }
 

@@ -266,6 +266,9 @@ pub struct Parameter {
     pub label: String,
     /// Type, default and bounds.
     pub kind: ParamKind,
+    /// Line of the declaration, for messages.
+    #[serde(skip)]
+    pub line: usize,
 }
 
 /// A value given to a parameter.
@@ -288,6 +291,22 @@ impl std::fmt::Display for ParamValue {
 }
 
 impl Parameter {
+    /// True if two declarations mean the same parameter (same label, type, default
+    /// and bounds; where they are declared does not matter).
+    pub fn same_as(&self, other: &Parameter) -> bool {
+        self.name == other.name && self.label == other.label && self.kind == other.kind
+    }
+
+    /// Type, default and bounds in words, e.g. `integer, default 14 days, from 1 to 90`.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            ParamKind::Integer { default, min, max, unit } => {
+                format!("\"{}\": integer, default {default} {unit}, from {min} to {max}", self.label)
+            }
+            ParamKind::Text { default } => format!("\"{}\": text, default \"{default}\"", self.label),
+        }
+    }
+
     /// The default value.
     pub fn default_value(&self) -> ParamValue {
         match &self.kind {
