@@ -1161,7 +1161,11 @@ impl Builder {
                             .values()
                             .find(|(src, _)| src.name == c.origin.file)
                             .map(|(src, _)| {
-                                let col = src.text.lines().nth(p.line.saturating_sub(1)).map_or(1, |l| l.len() - l.trim_start().len() + 1);
+                                let col = src
+                                    .text
+                                    .lines()
+                                    .nth(p.line.saturating_sub(1))
+                                    .map_or(1, |l| l.len() - l.trim_start().len() + 1);
                                 src.location(p.line, col, p.name.chars().count())
                             });
                         diags.push(

@@ -300,10 +300,20 @@ impl Parameter {
     /// Type, default and bounds in words, e.g. `integer, default 14 days, from 1 to 90`.
     pub fn describe(&self) -> String {
         match &self.kind {
-            ParamKind::Integer { default, min, max, unit } => {
-                format!("\"{}\": integer, default {default} {unit}, from {min} to {max}", self.label)
+            ParamKind::Integer {
+                default,
+                min,
+                max,
+                unit,
+            } => {
+                format!(
+                    "\"{}\": integer, default {default} {unit}, from {min} to {max}",
+                    self.label
+                )
             }
-            ParamKind::Text { default } => format!("\"{}\": text, default \"{default}\"", self.label),
+            ParamKind::Text { default } => {
+                format!("\"{}\": text, default \"{default}\"", self.label)
+            }
         }
     }
 

@@ -106,6 +106,12 @@ pub enum Block {
         /// Text.
         content: Inlines,
     },
+    /// A short paragraph that introduces what follows ("**Evidence**", "Cited:"):
+    /// kept on the same page as the next block.
+    Label {
+        /// Text.
+        content: Inlines,
+    },
     /// A bulleted or numbered list; each item is a list of blocks.
     List {
         /// Numbered?
@@ -133,6 +139,14 @@ pub enum Block {
     PageBreak,
 }
 
+/// True for a paragraph that only introduces what follows: all bold, or short and
+/// ending with a colon.
+pub fn is_label(content: &[Span]) -> bool {
+    let text = plain(content);
+    let all_bold = !content.is_empty() && content.iter().all(|s| s.style.bold);
+    (all_bold && text.chars().count() <= 80) || (text.ends_with(':') && text.chars().count() <= 160)
+}
+
 /// Plain text of inline content.
 pub fn plain(content: &[Span]) -> String {
     content.iter().map(|s| s.text.as_str()).collect()
@@ -148,7 +162,8 @@ impl Document {
                     Block::Title { content }
                     | Block::Subtitle { content }
                     | Block::Heading { content, .. }
-                    | Block::Paragraph { content } => {
+                    | Block::Paragraph { content }
+                    | Block::Label { content } => {
                         out.push_str(&plain(content));
                         out.push('\n');
                     }

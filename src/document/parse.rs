@@ -86,6 +86,8 @@ impl State {
                     } else if self.pending.subtitle {
                         self.pending.subtitle = false;
                         out.push(Block::Subtitle { content });
+                    } else if super::is_label(&content) {
+                        out.push(Block::Label { content });
                     } else {
                         out.push(Block::Paragraph { content });
                     }
@@ -388,5 +390,17 @@ mod tests {
             panic!()
         };
         assert_eq!(items.len(), 2);
+    }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+
+    #[test]
+    fn consecutive_directives_each_count() {
+        let d = parse("Intro.\n\n<!-- toc: Contents -->\n\n<!-- pagebreak -->\n\n# 1 Purpose\n");
+        assert_eq!(d.blocks.len(), 4, "{:?}", d.blocks);
+        assert_eq!(d.blocks[2], Block::PageBreak);
     }
 }

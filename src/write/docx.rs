@@ -21,14 +21,17 @@ const PAGE_W: u32 = 11906;
 const PAGE_H: u32 = 16838;
 const MARGIN: i32 = 1247; // 2.2 cm
 const TEXT_W: usize = (PAGE_W as usize) - 2 * (MARGIN as usize);
-const BULLET_ABSTRACT: usize = 1;
-const DECIMAL_ABSTRACT: usize = 2;
+// docx-rs always writes a default abstract numbering 1 and numbering 1: ours start above.
+const BULLET_ABSTRACT: usize = 10;
+const DECIMAL_ABSTRACT: usize = 11;
+const FIRST_LIST_ID: usize = 100;
 
 /// Write a document as DOCX bytes.
 pub fn write(doc: &Document) -> Result<Vec<u8>, Diagnostic> {
     let mut w = Writer {
-        numbering_ids: 0,
+        numbering_ids: FIRST_LIST_ID,
         docx: base(doc),
+        headings: toc_entries(&doc.blocks),
     };
     for block in &doc.blocks {
         w.block(block, 0);
@@ -69,7 +72,9 @@ fn base(doc: &Document) -> Docx {
     } else {
         &doc.meta.page_label
     };
-    let mut footer = Paragraph::new().align(AlignmentType::Center).size(16);
+    let mut footer = Paragraph::new()
+        .style("Footer")
+        .align(AlignmentType::Center);
     // "Page {page} of {pages}": text runs around PAGE and NUMPAGES fields.
     let mut rest = page_label;
     while !rest.is_empty() {
@@ -80,7 +85,7 @@ fn base(doc: &Document) -> Docx {
         match next {
             Some((i, tok, kind)) => {
                 if i > 0 {
-                    footer = footer.add_run(Run::new().add_text(&rest[..i]).size(16));
+                    footer = footer.add_run(Run::new().add_text(&rest[..i]));
                 }
                 footer = if kind == 0 {
                     footer.add_page_num(PageNum::new())
@@ -90,18 +95,22 @@ fn base(doc: &Document) -> Docx {
                 rest = &rest[i + tok.len()..];
             }
             None => {
-                footer = footer.add_run(Run::new().add_text(rest).size(16));
+                footer = footer.add_run(Run::new().add_text(rest));
                 rest = "";
             }
         }
     }
-    let header = Paragraph::new().align(AlignmentType::Right).add_run(
-        Run::new()
-            .add_text(&doc.meta.header)
-            .size(16)
-            .color("595959"),
-    );
-    Docx::new()
+    let header_text = match (doc.meta.title.is_empty(), doc.meta.header.is_empty()) {
+        (false, false) => format!("{} \u{b7} {}", doc.meta.title, doc.meta.header),
+        (true, _) => doc.meta.header.clone(),
+        (false, true) => doc.meta.title.clone(),
+    };
+    let header = Paragraph::new()
+        .style("Header")
+        .align(AlignmentType::Right)
+        .add_run(Run::new().add_text(header_text));
+    let footer = Footer::new().add_paragraph(footer);
+    let mut docx = Docx::new()
         .page_size(PAGE_W, PAGE_H)
         .page_margin(
             PageMargin::new()
@@ -115,61 +124,62 @@ fn base(doc: &Document) -> Docx {
         .default_fonts(fonts())
         .default_size(20)
         .default_line_spacing(LineSpacing::new().after(120).line(264))
-        .add_style(Style::new("Normal", StyleType::Paragraph).name("Normal"))
-        .add_style(
-            Style::new("Title", StyleType::Paragraph)
-                .name("Title")
-                .based_on("Normal")
-                .next("Normal")
-                .size(44)
-                .bold()
-                .color("1F3864")
-                .line_spacing(LineSpacing::new().before(1200).after(240)),
-        )
-        .add_style(
-            Style::new("Subtitle", StyleType::Paragraph)
-                .name("Subtitle")
-                .based_on("Normal")
-                .next("Normal")
-                .size(28)
-                .color("404040")
-                .line_spacing(LineSpacing::new().after(360)),
-        )
-        .add_style(heading_style("Heading1", "heading 1", 30, 0, 360))
-        .add_style(heading_style("Heading2", "heading 2", 25, 1, 280))
-        .add_style(heading_style("Heading3", "heading 3", 21, 2, 240))
-        .add_style(heading_style("Heading4", "heading 4", 20, 3, 200))
-        .add_style(
-            Style::new("TableText", StyleType::Paragraph)
-                .name("Table Text")
-                .based_on("Normal")
-                .size(17)
-                .line_spacing(LineSpacing::new().after(0).line(240)),
-        )
-        .add_style(
-            Style::new("TOCHeading", StyleType::Paragraph)
-                .name("TOC Heading")
-                .based_on("Normal")
-                .next("Normal")
-                .size(30)
-                .bold()
-                .color("1F3864")
-                .line_spacing(LineSpacing::new().before(360).after(120)),
-        )
-        .add_abstract_numbering(
-            AbstractNumbering::new(BULLET_ABSTRACT)
-                .add_level(list_level(0, "bullet", "\u{2022}"))
-                .add_level(list_level(1, "bullet", "\u{2013}")),
-        )
-        .add_abstract_numbering(
-            AbstractNumbering::new(DECIMAL_ABSTRACT)
-                .add_level(list_level(0, "decimal", "%1."))
-                .add_level(list_level(1, "lowerLetter", "%2)")),
-        )
+        // The cover page has no running header, as in the PDF.
+        .title_pg()
+        .first_header(Header::new())
         .header(Header::new().add_paragraph(header))
-        .footer(Footer::new().add_paragraph(footer))
+        .first_footer(footer.clone())
+        .footer(footer)
         .created_at(&format!("{}T00:00:00Z", doc.meta.date))
-        .updated_at(&format!("{}T00:00:00Z", doc.meta.date))
+        .updated_at(&format!("{}T00:00:00Z", doc.meta.date));
+    for style in styles() {
+        docx = docx.add_style(style);
+    }
+    docx.add_abstract_numbering(
+        AbstractNumbering::new(BULLET_ABSTRACT)
+            .add_level(list_level(0, "bullet", "\u{2022}"))
+            .add_level(list_level(1, "bullet", "\u{2013}")),
+    )
+    .add_abstract_numbering(
+        AbstractNumbering::new(DECIMAL_ABSTRACT)
+            .add_level(list_level(0, "decimal", "%1."))
+            .add_level(list_level(1, "lowerLetter", "%2)")),
+    )
+}
+
+/// A paragraph style based on Normal.
+fn para_style(id: &str, name: &str, size: usize, before: u32, after: u32) -> Style {
+    Style::new(id, StyleType::Paragraph)
+        .name(name)
+        .based_on("Normal")
+        .next("Normal")
+        .size(size)
+        .line_spacing(LineSpacing::new().before(before).after(after))
+}
+
+/// The styles every document uses; names are Word's built-in ones, so a buyer's
+/// own template or TOC picks them up.
+fn styles() -> Vec<Style> {
+    vec![
+        Style::new("Normal", StyleType::Paragraph).name("Normal"),
+        para_style("Title", "Title", 44, 1200, 240)
+            .bold()
+            .color("1F3864"),
+        para_style("Subtitle", "Subtitle", 28, 0, 360).color("404040"),
+        heading_style("Heading1", "heading 1", 30, 0, 360),
+        heading_style("Heading2", "heading 2", 25, 1, 280),
+        heading_style("Heading3", "heading 3", 21, 2, 240),
+        heading_style("Heading4", "heading 4", 20, 3, 200),
+        para_style("TableText", "Table Text", 17, 0, 0)
+            .line_spacing(LineSpacing::new().after(0).line(240)),
+        para_style("Header", "header", 16, 0, 0).color("595959"),
+        para_style("Footer", "footer", 16, 0, 0).color("595959"),
+        para_style("TOCHeading", "TOC Heading", 30, 360, 120)
+            .bold()
+            .color("1F3864"),
+        para_style("TOC1", "toc 1", 20, 120, 40).bold(),
+        para_style("TOC2", "toc 2", 20, 0, 40).indent(Some(360), None, None, None),
+    ]
 }
 
 fn list_level(level: usize, format: &str, text: &str) -> Level {
@@ -192,6 +202,20 @@ fn list_level(level: usize, format: &str, text: &str) -> Level {
 struct Writer {
     docx: Docx,
     numbering_ids: usize,
+    /// Level-1 and level-2 headings, for the table of contents.
+    headings: Vec<(u8, String)>,
+}
+
+fn toc_entries(blocks: &[Block]) -> Vec<(u8, String)> {
+    blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Heading { level, content } if *level <= 2 => {
+                Some((*level, crate::document::plain(content)))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 fn runs(mut p: Paragraph, content: &[Span], size: Option<usize>) -> Paragraph {
@@ -256,6 +280,13 @@ impl Writer {
                         .style(&style)
                         .keep_next(true)
                         .keep_lines(true),
+                    content,
+                    None,
+                ));
+            }
+            Block::Label { content } => {
+                self.add(runs(
+                    Paragraph::new().keep_next(true).keep_lines(true),
                     content,
                     None,
                 ));
@@ -357,22 +388,41 @@ impl Writer {
                     .add_run(Run::new().add_text(title)),
             );
         }
-        // A TOC field Word fills in on open (settings carry updateFields); the
-        // placeholder says what to do in an office suite that does not.
-        let p = Paragraph::new()
-            .add_run(Run::new().add_field_char(FieldCharType::Begin, true))
-            .add_run(Run::new().add_instr_text(InstrText::TOC(
-                InstrToC::new().heading_styles_range(1, 2).hyperlink(),
-            )))
-            .add_run(Run::new().add_field_char(FieldCharType::Separate, false))
-            .add_run(
-                Run::new()
-                    .add_text("Right-click and choose \"Update field\" to show the contents.")
-                    .italic()
-                    .color("595959"),
-            )
-            .add_run(Run::new().add_field_char(FieldCharType::End, false));
-        self.add(p);
+        // A TOC field over paragraphs that already list the headings: Word rebuilds it
+        // with page numbers on open (settings carry updateFields); other office
+        // suites show the list as it is.
+        let entries = std::mem::take(&mut self.headings);
+        let last = entries.len().saturating_sub(1);
+        let begin = || {
+            vec![
+                Run::new().add_field_char(FieldCharType::Begin, true),
+                Run::new().add_instr_text(InstrText::TOC(
+                    InstrToC::new().heading_styles_range(1, 2).hyperlink(),
+                )),
+                Run::new().add_field_char(FieldCharType::Separate, false),
+            ]
+        };
+        if entries.is_empty() {
+            let mut p = Paragraph::new();
+            for r in begin() {
+                p = p.add_run(r);
+            }
+            self.add(p.add_run(Run::new().add_field_char(FieldCharType::End, false)));
+            return;
+        }
+        for (i, (level, text)) in entries.iter().enumerate() {
+            let mut p = Paragraph::new().style(if *level == 1 { "TOC1" } else { "TOC2" });
+            if i == 0 {
+                for r in begin() {
+                    p = p.add_run(r);
+                }
+            }
+            p = p.add_run(Run::new().add_text(text));
+            if i == last {
+                p = p.add_run(Run::new().add_field_char(FieldCharType::End, false));
+            }
+            self.add(p);
+        }
     }
 }
 
