@@ -119,8 +119,12 @@ impl fmt::Display for Diagnostic {
             let number = loc.line.to_string();
             gutter = number.len();
             let pad = " ".repeat(gutter);
-            writeln!(out, "{pad}--> {}:{}:{}", loc.file, loc.line, loc.column)?;
-            if !loc.source_line.is_empty() || loc.line > 0 {
+            if loc.line == 0 {
+                writeln!(out, "{pad}--> {}", loc.file)?;
+            } else {
+                writeln!(out, "{pad}--> {}:{}:{}", loc.file, loc.line, loc.column)?;
+            }
+            if loc.line > 0 {
                 let line: String = loc.source_line.replace('\t', " ");
                 writeln!(out, "{pad} |")?;
                 writeln!(out, "{number} | {}", line.trim_end())?;

@@ -80,3 +80,24 @@ pub fn ids(vocabulary: &[(&'static str, &'static str)]) -> Vec<&'static str> {
 pub fn describe(vocabulary: &[(&'static str, &'static str)], id: &str) -> Option<&'static str> {
     vocabulary.iter().find(|(i, _)| *i == id).map(|(_, d)| *d)
 }
+
+/// Words buyers use for an id: `wifi` for `wireless`, `bluetooth` for
+/// `short-range-wireless`... Used to suggest the right id in error messages.
+pub fn synonym(word: &str) -> Option<&'static str> {
+    let w = word.to_lowercase().replace(['_', ' '], "-");
+    Some(match w.as_str() {
+        "wifi" | "wi-fi" | "wlan" => "wireless",
+        "bluetooth" | "ble" | "nfc" | "rfid" | "zigbee" => "short-range-wireless",
+        "lan" | "ethernet" | "network" | "wired" => "wired-network",
+        "vpn" | "remote-maintenance" | "remote" => "remote-access",
+        "usb" | "removable" | "usb-stick" => "removable-media",
+        "hl7" | "fhir" | "dicom" | "integration" | "his" | "ehr" | "pacs" => "clinical-integration",
+        "saas" | "hosted" => "cloud",
+        "health" | "medical" | "patient" | "patient-data" | "health-data" => "patient-health",
+        "personal-data" | "gdpr" | "staff" => "personal",
+        "logs" | "configuration" | "technical" => "operational",
+        "support" => "remote-support",
+        "development" => "software-development",
+        _ => return None,
+    })
+}

@@ -283,7 +283,7 @@ pub fn parse(file: &SourceFile) -> Result<Node, Diagnostic> {
     if file.text.trim().is_empty() {
         return Err(Diagnostic::error("file is empty")
             .at(Some(file_location(&file.name)))
-            .help("start from `secannex init`, or copy one of the files in samples/"));
+            .help("copy one of the questionnaires in samples/ and adapt it"));
     }
     let options = serde_saphyr::options! {
         strict_booleans: true,
@@ -314,17 +314,26 @@ fn parse_error(file: &SourceFile, err: &serde_saphyr::Error) -> Diagnostic {
         .filter(|l| l.line() > 0)
         .map(|l| file.location(l.line() as usize, l.column() as usize, 1))
         .or_else(|| Some(file_location(&file.name)));
-    let help = if message.contains("budget") {
-        Some(format!(
+    // serde-saphyr words some messages for Rust programmers; say them for authors.
+    let (message, help) = if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest).trim();
+        (
+            format!("the key `{key}` appears twice in the same block"),
+            Some("keep one of the two entries".to_string()),
+        )
+    } else if message.contains("budget") {
+        let help = format!(
             "the file is too deeply nested or too large once aliases are expanded \
-             (limits: depth {MAX_DEPTH}, 100000 values)"
-        ))
-    } else if message.contains("duplicate") {
-        Some("remove one of the two entries".to_string())
+             (limits: nesting depth {MAX_DEPTH}, 100000 values)"
+        );
+        (message, Some(help))
     } else if message.contains("tab") {
-        Some("indent with spaces, not tabs".to_string())
+        (message, Some("indent with spaces, not tabs".to_string()))
     } else {
-        None
+        let help = "check this line and the one above it: an unclosed `[` or `{`, a missing space \
+                    after `:`, or a value containing `: ` or starting with a special character \
+                    (put such a value in quotes)";
+        (message, Some(help.to_string()))
     };
     Diagnostic::error(format!("invalid YAML: {message}"))
         .at(location)
@@ -346,6 +355,9 @@ pub struct Checker<'f> {
     pub file: &'f SourceFile,
     /// Problems found so far.
     pub diags: Vec<Diagnostic>,
+    /// Keys reported as misspellings of an expected key: (mapping position, expected
+    /// key). A missing key that was only misspelt is not reported a second time.
+    misspelt: Vec<(Pos, String)>,
 }
 
 impl<'f> Checker<'f> {
@@ -354,6 +366,7 @@ impl<'f> Checker<'f> {
         Checker {
             file,
             diags: Vec::new(),
+            misspelt: Vec::new(),
         }
     }
 
@@ -401,6 +414,10 @@ impl<'f> Checker<'f> {
             if key.name.starts_with("x-") || allowed.contains(&key.name.as_str()) {
                 continue;
             }
+            let suggestion = closest(&key.name, allowed);
+            if let Some(s) = suggestion {
+                self.misspelt.push((map.pos, s.to_string()));
+            }
             let help = did_you_mean(&key.name, allowed.iter().copied()).or_else(|| {
                 Some("remove it, or prefix it with `x-` to keep it as a note".to_string())
             });
@@ -410,10 +427,15 @@ impl<'f> Checker<'f> {
         }
     }
 
+    /// True if `key` is absent from `map` only because it was misspelt (already reported).
+    pub fn was_misspelt(&self, map: &Map<'_>, key: &str) -> bool {
+        self.misspelt.iter().any(|(p, k)| *p == map.pos && k == key)
+    }
+
     /// A required entry; an error at the mapping if it is missing.
     pub fn required<'n>(&mut self, map: &Map<'n>, key: &str, context: &str) -> Option<&'n Node> {
         let found = map.get(key);
-        if found.is_none() {
+        if found.is_none() && !self.was_misspelt(map, key) {
             self.error(map.pos, format!("missing `{key}` in {context}"));
         }
         found
@@ -515,7 +537,11 @@ impl<'f> Checker<'f> {
         if allowed.contains(&s.as_str()) {
             return Some(s);
         }
-        let help = did_you_mean(&s, allowed.iter().copied());
+        let help = did_you_mean(&s, allowed.iter().copied()).or_else(|| {
+            crate::facts::synonym(&s)
+                .filter(|id| allowed.contains(id))
+                .map(|id| format!("`{s}` is written `{id}` here"))
+        });
         let d = self.error(node.pos, format!("unknown {what} `{s}`"));
         d.expected = Some(format!("one of {}", allowed.join(", ")));
         d.help = help;
@@ -555,6 +581,15 @@ impl<'f> Checker<'f> {
         }
         ok.then_some(out)
     }
+}
+
+/// The allowed key closest to a misspelt one, if it is close enough.
+fn closest<'a>(word: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    let hint = did_you_mean(word, allowed.iter().copied())?;
+    allowed
+        .iter()
+        .copied()
+        .find(|a| hint == format!("did you mean `{a}`?"))
 }
 
 /// A mapping node's entries, with lookup by key.
@@ -612,10 +647,9 @@ mod tests {
     fn duplicate_keys_are_errors_with_a_line() {
         let f = SourceFile::new("t.yaml", "a: 1\na: 2\n");
         let d = parse(&f).unwrap_err();
-        assert!(
-            d.message.starts_with("invalid YAML: duplicate"),
-            "{}",
-            d.message
+        assert_eq!(
+            d.message,
+            "invalid YAML: the key `a` appears twice in the same block"
         );
         assert_eq!(d.location.unwrap().line, 2);
     }

@@ -14,7 +14,7 @@ pub use model::*;
 
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::facts;
-use crate::yaml::{self, Checker, Map, Node, SourceFile, Value};
+use crate::yaml::{self, Checker, Map, Node, Pos, SourceFile, Value};
 
 /// The files every catalogue has, besides `clauses/*.yaml`.
 pub const REQUIRED_FILES: [&str; 5] = [
@@ -790,7 +790,16 @@ impl Builder {
                     ck.error(n.pos, format!("in the text of {ctx}: {e}"));
                 }
                 Ok(_) => {
-                    let declared: Vec<&str> = parameters.iter().map(|p| p.name.as_str()).collect();
+                    // Every key under `parameters:`, even one whose declaration has an
+                    // error (reported already), with where it is.
+                    let keys: Vec<(&str, Pos)> = match m.get("parameters").map(|p| &p.value) {
+                        Some(Value::Map(entries)) => entries
+                            .iter()
+                            .map(|(k, _)| (k.name.as_str(), k.pos))
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    let declared: Vec<&str> = keys.iter().map(|(k, _)| *k).collect();
                     let used = text::param_names(t);
                     for u in &used {
                         if !declared.contains(u) {
@@ -800,10 +809,9 @@ impl Builder {
                                 .help = Some(help);
                         }
                     }
-                    for d in &declared {
+                    for (d, pos) in &keys {
                         if !used.contains(d) {
-                            let pos = m.get("parameters").map(|p| p.pos).unwrap_or(n.pos);
-                            ck.warning(pos, format!("parameter `{d}` of {ctx} is declared but its text never uses it"));
+                            ck.warning(*pos, format!("parameter `{d}` of {ctx} is declared but its text never uses it"));
                         }
                     }
                 }

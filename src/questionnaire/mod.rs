@@ -150,9 +150,14 @@ fn read(
             }
         }
         None => {
-            if let Some(p) =
-                top.complete(ck, map.pos, "the questionnaire", None, procurement.as_ref())
-            {
+            // Nothing to point at: the whole file lacks the answer.
+            if let Some(p) = top.complete(
+                ck,
+                Pos::default(),
+                "the questionnaire",
+                None,
+                procurement.as_ref(),
+            ) {
                 profiles.push(p);
             }
         }
@@ -346,7 +351,14 @@ impl Partial {
         };
         let mut missing = |key: &str, example: &str| {
             let d = ck.error(pos, format!("{what} does not say `{key}`"));
-            d.help = Some(format!("add `{example}` {hint_place}"));
+            d.help = Some(format!(
+                "add `{example}` {hint_place}{}",
+                if example.ends_with("[...]") {
+                    " (`[]` if there is none)"
+                } else {
+                    ""
+                }
+            ));
         };
         let category = match self.category {
             Some(c) => c.ok(),
@@ -371,10 +383,7 @@ impl Partial {
         let mut list = |v: Option<Result<Vec<String>, ()>>, key: &str| match v {
             Some(v) => v.ok(),
             None => {
-                missing(
-                    key,
-                    &format!("{key}: [...]` (or `{key}: []` if there is none"),
-                );
+                missing(key, &format!("{key}: [...]"));
                 None
             }
         };
@@ -454,8 +463,28 @@ fn check_options(ck: &mut Checker<'_>, o: OptionsDraft) -> Option<Tailoring> {
     })
 }
 
+/// `Some(Err(()))` when `key` was misspelt in `m` (and so already reported).
+fn misspelt<T>(ck: &Checker<'_>, m: &Map<'_>, key: &str) -> Option<Result<T, ()>> {
+    ck.was_misspelt(m, key).then_some(Err(()))
+}
+
 fn read_partial(ck: &mut Checker<'_>, map: &Map<'_>, catalogue: &Catalogue) -> Partial {
     let mut p = Partial::default();
+    // A misspelt key was reported already: treat the answer as given (but invalid)
+    // rather than report it missing too.
+    p.connectivity = misspelt(ck, map, "connectivity");
+    p.data = misspelt(ck, map, "data");
+    p.services = misspelt(ck, map, "services");
+    p.lifecycle = misspelt(ck, map, "lifecycle");
+    p.options = misspelt(ck, map, "options");
+    if ck.was_misspelt(map, "asset") {
+        p.category = Some(Err(()));
+        p.medical_device = Some(Err(()));
+    }
+    if ck.was_misspelt(map, "criticality") {
+        p.patient_safety = Some(Err(()));
+        p.availability = Some(Err(()));
+    }
     if let Some(n) = map.get("asset")
         && let Some(am) = ck.map(n, "`asset`")
     {
@@ -464,6 +493,8 @@ fn read_partial(ck: &mut Checker<'_>, map: &Map<'_>, catalogue: &Catalogue) -> P
             &["category", "description", "medical_device"],
             "`asset`",
         );
+        p.category = misspelt(ck, &am, "category");
+        p.medical_device = misspelt(ck, &am, "medical_device");
         if let Some(c) = am.get("category") {
             let ids: Vec<&str> = catalogue.assets.iter().map(|a| a.id.as_str()).collect();
             p.category = Some(ck.one_of(c, "asset category", &ids).ok_or(()));
@@ -497,6 +528,8 @@ fn read_partial(ck: &mut Checker<'_>, map: &Map<'_>, catalogue: &Catalogue) -> P
         match ck.map(n, "`criticality`") {
             Some(cm) => {
                 ck.known_keys(&cm, &["patient_safety", "availability"], "`criticality`");
+                p.patient_safety = misspelt(ck, &cm, "patient_safety");
+                p.availability = misspelt(ck, &cm, "availability");
                 if let Some(v) = cm.get("patient_safety") {
                     p.patient_safety = Some(
                         ck.one_of(

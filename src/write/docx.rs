@@ -39,6 +39,15 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Diagnostic> {
     let mut xml = w.docx.build();
     xml.doc_props.core = core_xml(doc).into_bytes();
     xml.document = repeat_table_headers(&xml.document);
+    // docx-rs numbers paragraphs from a thread-local counter that outlives one
+    // document: renumber so that the same document always gets the same ids.
+    let mut next_id = 1;
+    for part in std::iter::once(&mut xml.document)
+        .chain(xml.headers.iter_mut())
+        .chain(xml.footers.iter_mut())
+    {
+        *part = renumber_para_ids(part, &mut next_id);
+    }
     xml.settings = update_fields_on_open(&xml.settings);
     let mut out = Cursor::new(Vec::new());
     xml.pack(&mut out)
@@ -490,6 +499,26 @@ fn repeat_table_headers(document: &[u8]) -> Vec<u8> {
                 rest = "";
             }
         }
+    }
+    out.push_str(rest);
+    out.into_bytes()
+}
+
+/// Replace every `w14:paraId` value with the next number of a sequence.
+fn renumber_para_ids(xml: &[u8], next: &mut u32) -> Vec<u8> {
+    const ATTR: &str = "w14:paraId=\"";
+    let text = String::from_utf8_lossy(xml);
+    let mut out = String::with_capacity(text.len());
+    let mut rest: &str = &text;
+    while let Some(i) = rest.find(ATTR) {
+        let start = i + ATTR.len();
+        out.push_str(&rest[..start]);
+        let Some(len) = rest[start..].find('"') else {
+            break;
+        };
+        out.push_str(&format!("{:08X}", *next));
+        *next += 1;
+        rest = &rest[start + len..];
     }
     out.push_str(rest);
     out.into_bytes()

@@ -1,0 +1,309 @@
+//! The command line, run as a user runs it: exit codes, files written, messages.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::support::root;
+
+fn secannex(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_secannex"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("binary runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .expect("dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn generate_writes_every_file_named_from_the_reference() {
+    let out = scratch("generate");
+    let o = secannex(&[
+        "generate",
+        "samples/regional-framework.yaml",
+        "-o",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let files = files_in(&out);
+    let mut expected = vec!["RHPC-FA-2027-07-selection.json".to_string()];
+    for lot in ["lot-1", "lot-2", "lot-3", "lot-4"] {
+        for f in [
+            "annex.docx",
+            "annex.md",
+            "annex.pdf",
+            "checklist.md",
+            "checklist.pdf",
+        ] {
+            expected.push(format!("RHPC-FA-2027-07-{lot}-{f}"));
+        }
+    }
+    expected.sort();
+    assert_eq!(files, expected);
+}
+
+#[test]
+fn format_limits_what_is_written() {
+    let out = scratch("format");
+    let o = secannex(&[
+        "generate",
+        "samples/cloud-pacs.yaml",
+        "-o",
+        out.to_str().expect("utf-8"),
+        "--format",
+        "md,json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        files_in(&out),
+        [
+            "NRHG-2027-031-annex.md",
+            "NRHG-2027-031-checklist.md",
+            "NRHG-2027-031-selection.json"
+        ]
+    );
+    let o = secannex(&[
+        "generate",
+        "samples/cloud-pacs.yaml",
+        "-o",
+        out.to_str().expect("utf-8"),
+        "--format",
+        "docx,pfd",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "error: unknown format `pfd` for '--format': expected a comma-separated list of docx, pdf, md, json; did you mean `pdf`?\n"
+    );
+}
+
+#[test]
+fn a_bad_questionnaire_does_not_stop_the_others_and_leaves_nothing() {
+    let out = scratch("batch");
+    let o = secannex(&[
+        "generate",
+        "tests/cases/questionnaire/unknown-ids.yaml",
+        "samples/cloud-pacs.yaml",
+        "-o",
+        out.to_str().expect("utf-8"),
+        "--format",
+        "md",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o)
+            .contains("error: tests/cases/questionnaire/unknown-ids.yaml: nothing was written")
+    );
+    assert!(stderr(&o).contains("1 of 2 questionnaires failed"));
+    assert_eq!(
+        files_in(&out),
+        ["NRHG-2027-031-annex.md", "NRHG-2027-031-checklist.md"]
+    );
+}
+
+#[test]
+fn validate_exit_codes_and_messages() {
+    let o = secannex(&[
+        "validate",
+        "samples/infusion-pumps.yaml",
+        "samples/regional-framework.yaml",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "samples/infusion-pumps.yaml: valid (no lots)\nsamples/regional-framework.yaml: valid (4 lots)\n"
+    );
+    let o = secannex(&["validate", "tests/cases/questionnaire/misspelt-keys.yaml"]);
+    assert_eq!(o.status.code(), Some(1));
+    let expected =
+        std::fs::read_to_string(root().join("tests/cases/questionnaire/misspelt-keys.stderr"))
+            .expect("expected file");
+    assert_eq!(stderr(&o), expected);
+}
+
+#[test]
+fn missing_input_and_unwritable_output_are_io_failures() {
+    let o = secannex(&["validate", "samples/no-such-file.yaml"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert_eq!(
+        stderr(&o),
+        "error: cannot read samples/no-such-file.yaml: no such file or directory\n"
+    );
+    // An output "directory" that is a regular file cannot be created, even as root.
+    let dir = scratch("unwritable");
+    let blocker = dir.join("blocker");
+    std::fs::write(&blocker, "x").expect("write");
+    let target = blocker.join("out");
+    let o = secannex(&[
+        "generate",
+        "samples/cloud-pacs.yaml",
+        "-o",
+        target.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with(&format!(
+            "error: cannot create output directory {}:",
+            target.display()
+        )),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_directory_is_not_a_questionnaire() {
+    let o = secannex(&["validate", "samples"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).starts_with("error: samples is a directory, not a questionnaire file"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let o = secannex(&["generate"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = secannex(&[
+        "generate",
+        "samples/cloud-pacs.yaml",
+        "--date",
+        "2027-13-01",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "error: invalid value '2027-13-01' for '--date': expected a date written YYYY-MM-DD, e.g. 2027-01-15\n"
+    );
+}
+
+#[test]
+fn select_json_is_the_public_interface() {
+    let o = secannex(&["select", "samples/regional-framework.yaml", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["format"], "secannex-selection");
+    assert_eq!(v["format_version"], 1);
+    let lots = v["lots"].as_array().expect("lots");
+    assert_eq!(lots.len(), 4);
+    for lot in lots {
+        assert!(lot["lot"]["id"].is_string());
+        let selected = lot["selected"].as_array().expect("selected");
+        assert!(!selected.is_empty());
+        for c in selected {
+            for key in ["id", "title", "practices", "phase", "role", "reasons"] {
+                assert!(!c[key].is_null(), "selected clause without {key}: {c}");
+            }
+            assert!(!c["reasons"].as_array().expect("reasons").is_empty());
+        }
+        for c in lot["left_out"].as_array().expect("left_out") {
+            assert!(
+                !c["reasons"].as_array().expect("reasons").is_empty(),
+                "left-out clause without a reason: {c}"
+            );
+        }
+    }
+}
+
+#[test]
+fn select_explains_in_words() {
+    let o = secannex(&["select", "samples/standalone-device.yaml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.starts_with("SLH-2027-007 — "), "{text}");
+    // A stand-alone device is not asked for wireless security, and the reason says why.
+    let wlan = text.find("GEN-WLAN-01").expect("GEN-WLAN-01 listed");
+    let left_out = text.find("Left out:").expect("left-out section");
+    assert!(
+        wlan > left_out,
+        "GEN-WLAN-01 selected for a stand-alone device"
+    );
+    assert!(
+        text[wlan..]
+            .lines()
+            .nth(1)
+            .expect("reason line")
+            .contains("connectivity: none"),
+        "{}",
+        &text[wlan..wlan + 200]
+    );
+}
+
+#[test]
+fn catalogue_lint_list_and_show() {
+    let o = secannex(&["catalogue", "lint"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("catalogue secannex-core "));
+    let o = secannex(&[
+        "catalogue",
+        "list",
+        "--asset",
+        "cloud-service",
+        "--phase",
+        "manage",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("MAN-CLOUD-02"), "{text}");
+    assert!(
+        text.lines()
+            .all(|l| l.contains(" manage ") || l.ends_with("clause(s)")),
+        "other phases listed: {text}"
+    );
+    // Segmentation of building systems can never apply to a cloud service.
+    let o = secannex(&["catalogue", "list", "--asset", "cloud-service"]);
+    assert!(
+        !String::from_utf8_lossy(&o.stdout).contains("PLN-SEG-02 "),
+        "PLN-SEG-02 listed for cloud"
+    );
+    let o = secannex(&["catalogue", "list", "--asset", "cloud-servce"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("did you mean `cloud-service`?"));
+    let o = secannex(&["catalogue", "show", "MAN-PATCH-01"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("MAN-PATCH-01 — "));
+}
+
+#[test]
+fn the_same_run_twice_gives_the_same_bytes() {
+    let a = scratch("repro-a");
+    let b = scratch("repro-b");
+    for dir in [&a, &b] {
+        let o = secannex(&[
+            "generate",
+            "samples/his-replacement.yaml",
+            "-o",
+            dir.to_str().expect("utf-8"),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    for name in files_in(&a) {
+        let x = std::fs::read(a.join(&name)).expect("read");
+        let y = std::fs::read(b.join(&name)).expect("read");
+        assert!(x == y, "{name} differs between runs");
+    }
+}

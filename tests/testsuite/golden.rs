@@ -1,0 +1,192 @@
+//! Golden files for every sample: the selection JSON, the Markdown, the normalised
+//! DOCX XML, and the PDF's structure and text as read back by lopdf. Plus checks
+//! that hold whatever the wording: every selected clause id is in the DOCX and PDF
+//! text, fonts are embedded, the PDF is PDF/A-2b with an outline.
+
+use crate::support::*;
+
+fn supplier_clause_ids(selection_json: &str) -> Vec<Vec<String>> {
+    let v: serde_json::Value = serde_json::from_str(selection_json).expect("selection JSON parses");
+    assert_eq!(v["format"], "secannex-selection");
+    assert_eq!(v["format_version"], 1);
+    v["lots"]
+        .as_array()
+        .expect("lots")
+        .iter()
+        .map(|lot| {
+            lot["selected"]
+                .as_array()
+                .expect("selected")
+                .iter()
+                .filter(|c| c["role"] != "buyer-action")
+                .map(|c| c["id"].as_str().expect("id").to_string())
+                .collect()
+        })
+        .collect()
+}
+
+fn check_sample(rel: &str) {
+    let out = generate_file(rel);
+    let stem = stem(rel);
+    let json = out
+        .files
+        .iter()
+        .find(|f| f.name.ends_with("-selection.json"))
+        .map(|f| String::from_utf8(f.bytes.clone()).expect("UTF-8"))
+        .expect("selection JSON written");
+    let ids_per_lot = supplier_clause_ids(&json);
+    // Annex files come lot by lot, in the order of the lots in the JSON.
+    let annex_stems: Vec<&str> = out
+        .files
+        .iter()
+        .filter_map(|f| f.name.strip_suffix("-annex.pdf"))
+        .collect();
+    assert_eq!(annex_stems.len(), ids_per_lot.len(), "one annex per lot");
+
+    for f in &out.files {
+        let name = &f.name;
+        // The lot whose clauses this file must contain, for annex files.
+        let lot_index = name
+            .rsplit_once("-annex.")
+            .and_then(|(stem, _)| annex_stems.iter().position(|s| *s == stem));
+        if name.ends_with(".json") || name.ends_with(".md") {
+            check_golden(
+                &format!("{stem}/{name}"),
+                std::str::from_utf8(&f.bytes).expect("UTF-8"),
+            );
+        } else if name.ends_with(".docx") {
+            check_golden(&format!("{stem}/{name}.xml"), &docx_golden(&f.bytes));
+            let text = docx_text(&f.bytes);
+            if let Some(i) = lot_index {
+                for id in &ids_per_lot[i] {
+                    assert!(
+                        text.contains(id.as_str()),
+                        "{name}: clause {id} missing from the DOCX text"
+                    );
+                }
+            }
+            let golden = docx_golden(&f.bytes);
+            assert!(
+                golden.contains("<w:tblHeader/>"),
+                "{name}: table header rows are not marked to repeat"
+            );
+            assert!(
+                golden.contains("<w:updateFields w:val=\"true\"/>"),
+                "{name}: TOC not refreshed on open"
+            );
+            assert!(
+                golden.contains("TOC \\o &quot;1-2&quot;") || golden.contains("TOC \\o \"1-2\""),
+                "{name}: no TOC field"
+            );
+            assert!(golden.contains("<dc:title>"), "{name}: no document title");
+        } else if name.ends_with(".pdf") {
+            let doc = pdf_doc(&f.bytes);
+            let structure = pdf_structure(&doc);
+            check_golden(&format!("{stem}/{name}.structure.txt"), &structure);
+            assert!(
+                structure.contains("pdfa part: 2, conformance: B"),
+                "{name}: not PDF/A-2b:\n{structure}"
+            );
+            assert!(
+                !structure.contains("NOT EMBEDDED"),
+                "{name}: a font is not embedded:\n{structure}"
+            );
+            assert!(structure.contains("tagged: yes"), "{name}: not tagged");
+            assert!(
+                !structure.contains("outline: 0 entries"),
+                "{name}: no bookmarks"
+            );
+            let text = pdf_text(&doc);
+            check_golden(&format!("{stem}/{name}.txt"), &text);
+            if let Some(i) = lot_index {
+                // Hyphenation may split an id at a line end; compare without spaces and hyphens at breaks.
+                let flat: String = text.replace("-\n", "-").replace('\n', " ");
+                for id in &ids_per_lot[i] {
+                    assert!(
+                        flat.contains(id.as_str()),
+                        "{name}: clause {id} missing from the PDF text"
+                    );
+                }
+            }
+        } else {
+            panic!("unexpected output file {name}");
+        }
+    }
+}
+
+macro_rules! golden {
+    ($($test:ident => $file:literal,)*) => {
+        $(
+            #[test]
+            fn $test() {
+                check_sample($file);
+            }
+        )*
+
+        #[test]
+        fn every_sample_has_a_golden_test() {
+            let covered = [$($file),*];
+            for s in samples() {
+                assert!(covered.contains(&s.as_str()), "{s} has no golden test: add it to tests/testsuite/golden.rs");
+            }
+        }
+    };
+}
+
+golden! {
+    building_management => "samples/building-management.yaml",
+    campus_network_refresh => "samples/campus-network-refresh.yaml",
+    clinical_smartphones => "samples/clinical-smartphones.yaml",
+    cloud_pacs => "samples/cloud-pacs.yaml",
+    heart_failure_telemonitoring => "samples/heart-failure-telemonitoring.yaml",
+    his_replacement => "samples/his-replacement.yaml",
+    infusion_pumps => "samples/infusion-pumps.yaml",
+    maintenance_service => "samples/maintenance-service.yaml",
+    regional_framework => "samples/regional-framework.yaml",
+    staff_badges_access_control => "samples/staff-badges-access-control.yaml",
+    standalone_device => "samples/standalone-device.yaml",
+}
+
+#[test]
+fn same_inputs_and_date_give_the_same_bytes() {
+    let a = generate_file("samples/regional-framework.yaml");
+    let b = generate_file("samples/regional-framework.yaml");
+    assert_eq!(a.files.len(), b.files.len());
+    for (x, y) in a.files.iter().zip(&b.files) {
+        assert_eq!(x.name, y.name);
+        assert!(x.bytes == y.bytes, "{} differs between two runs", x.name);
+    }
+}
+
+#[test]
+fn samples_cover_every_asset_category_a_framework_and_a_standalone_device() {
+    let res = resources();
+    let mut categories = std::collections::BTreeSet::new();
+    let mut framework_lots = 0;
+    let mut standalone = false;
+    for s in samples() {
+        let bytes = std::fs::read(root().join(&s)).expect("read");
+        let (q, diags) = secannex::generate::load_questionnaire(res, &s, &bytes);
+        let q = q.unwrap_or_else(|| panic!("{s} invalid:\n{}", secannex::diag::render_all(&diags)));
+        for p in &q.profiles {
+            categories.insert(p.category.clone());
+            if p.connectivity.is_empty() && p.data.is_empty() {
+                standalone = true;
+            }
+        }
+        if q.procurement.procedure == "framework-agreement" {
+            framework_lots = framework_lots.max(q.profiles.len());
+        }
+    }
+    for a in &res.catalogue.assets {
+        assert!(categories.contains(&a.id), "no sample covers {}", a.id);
+    }
+    assert!(
+        framework_lots >= 2,
+        "no framework agreement with several lots"
+    );
+    assert!(
+        standalone,
+        "no stand-alone sample without connectivity and data"
+    );
+}
