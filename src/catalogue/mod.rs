@@ -515,11 +515,11 @@ impl Builder {
                 .and_then(|p| Phase::from_id(&p));
             let summary = req_text(ck, &m, "summary", ctx);
             let mut assets = Vec::new();
-            if let Some(n) = ck.required(&m, "assets", ctx) {
-                if !matches!(&n.value, Value::Str(s) if s == "all") {
-                    let ids = self.asset_ids();
-                    assets = ck.ids(n, "asset category", &ids, false).unwrap_or_default();
-                }
+            if let Some(n) = ck.required(&m, "assets", ctx)
+                && !matches!(&n.value, Value::Str(s) if s == "all")
+            {
+                let ids = self.asset_ids();
+                assets = ck.ids(n, "asset category", &ids, false).unwrap_or_default();
             }
             let threats = match ck.required(&m, "threats", ctx) {
                 Some(n) => self.threats(ck, n),
@@ -1001,7 +1001,7 @@ impl Builder {
                                 Condition::Any(subs)
                             })
                         }
-                        (Some(items), _) if items.is_empty() => {
+                        (Some([]), _) => {
                             ck.error(value.pos, format!("`{}` with an empty list", key.name));
                             None
                         }

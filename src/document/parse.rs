@@ -236,8 +236,7 @@ fn inlines(ev: &mut Events<'_>, end: Option<TagEnd>) -> Inlines {
     let mut out: Inlines = Vec::new();
     let mut bold = 0u32;
     let mut italic = 0u32;
-    loop {
-        let Some(peeked) = ev.peek() else { break };
+    while let Some(peeked) = ev.peek() {
         if end.is_none()
             && !is_inline(peeked)
             && !matches!(

@@ -91,9 +91,7 @@ fn read(
     let mut profiles = Vec::new();
     match map.get("lots") {
         Some(lots_node) => {
-            let Some(items) = ck.seq(lots_node, "`lots`") else {
-                return None;
-            };
+            let items = ck.seq(lots_node, "`lots`")?;
             if items.is_empty() {
                 ck.error(lots_node.pos, "`lots` is empty").help =
                     Some("remove `lots:` for a procurement without lots".into());
@@ -469,14 +467,16 @@ fn misspelt<T>(ck: &Checker<'_>, m: &Map<'_>, key: &str) -> Option<Result<T, ()>
 }
 
 fn read_partial(ck: &mut Checker<'_>, map: &Map<'_>, catalogue: &Catalogue) -> Partial {
-    let mut p = Partial::default();
     // A misspelt key was reported already: treat the answer as given (but invalid)
     // rather than report it missing too.
-    p.connectivity = misspelt(ck, map, "connectivity");
-    p.data = misspelt(ck, map, "data");
-    p.services = misspelt(ck, map, "services");
-    p.lifecycle = misspelt(ck, map, "lifecycle");
-    p.options = misspelt(ck, map, "options");
+    let mut p = Partial {
+        connectivity: misspelt(ck, map, "connectivity"),
+        data: misspelt(ck, map, "data"),
+        services: misspelt(ck, map, "services"),
+        lifecycle: misspelt(ck, map, "lifecycle"),
+        options: misspelt(ck, map, "options"),
+        ..Partial::default()
+    };
     if ck.was_misspelt(map, "asset") {
         p.category = Some(Err(()));
         p.medical_device = Some(Err(()));
