@@ -531,13 +531,25 @@ mod tests {
             Condition::Asset(s(&["industrial-control-system"])),
             Condition::Connectivity(s(&["remote-access"])),
         ]);
-        assert!(can_apply_to_asset(Some(&only_ics), "industrial-control-system"));
+        assert!(can_apply_to_asset(
+            Some(&only_ics),
+            "industrial-control-system"
+        ));
         assert!(!can_apply_to_asset(Some(&only_ics), "cloud-service"));
         let not_cloud = Condition::Not(Box::new(Condition::Asset(s(&["cloud-service"]))));
         assert!(!can_apply_to_asset(Some(&not_cloud), "cloud-service"));
-        assert!(can_apply_to_asset(Some(&not_cloud), "networked-medical-device"));
-        let device_or_md = Condition::Any(vec![Condition::MedicalDevice(true), Condition::Asset(s(&["networked-medical-device"]))]);
-        assert!(can_apply_to_asset(Some(&device_or_md), "cloud-service"), "cloud software can be a medical device");
+        assert!(can_apply_to_asset(
+            Some(&not_cloud),
+            "networked-medical-device"
+        ));
+        let device_or_md = Condition::Any(vec![
+            Condition::MedicalDevice(true),
+            Condition::Asset(s(&["networked-medical-device"])),
+        ]);
+        assert!(
+            can_apply_to_asset(Some(&device_or_md), "cloud-service"),
+            "cloud software can be a medical device"
+        );
         assert!(can_apply_to_asset(None, "cloud-service"));
     }
 }

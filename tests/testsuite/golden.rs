@@ -190,3 +190,31 @@ fn samples_cover_every_asset_category_a_framework_and_a_standalone_device() {
         "no stand-alone sample without connectivity and data"
     );
 }
+
+#[test]
+fn free_text_comes_out_as_typed() {
+    // The HIS sample's description is full of Markdown, XML and typst syntax.
+    let typed = "ICU & step-down units | 24/7 *critical* care #2, order entry, e-prescribing";
+    let out = generate_file("samples/his-replacement.yaml");
+    let docx = out
+        .files
+        .iter()
+        .find(|f| f.name.ends_with("-annex.docx"))
+        .expect("docx");
+    let text = docx_text(&docx.bytes);
+    assert!(text.contains(typed), "DOCX text lost the description");
+    assert!(
+        text.contains("`C:\\EHR\\export`"),
+        "DOCX text lost the backticks or backslashes"
+    );
+    let pdf = out
+        .files
+        .iter()
+        .find(|f| f.name.ends_with("-annex.pdf"))
+        .expect("pdf");
+    let flat = pdf_text(&pdf_doc(&pdf.bytes)).replace('\n', " ");
+    assert!(
+        flat.contains("ICU & step-down units | 24/7 *critical* care #2"),
+        "PDF text lost the description"
+    );
+}
