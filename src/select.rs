@@ -370,33 +370,6 @@ fn or_list(ids: &[String]) -> String {
     }
 }
 
-/// Whether a clause can apply to some procurement of the given asset category
-/// (every other fact left open): for `catalogue list --asset`.
-pub fn can_apply_to_asset(condition: Option<&Condition>, asset: &str) -> bool {
-    fn possible(c: &Condition, asset: &str) -> (bool, bool) {
-        match c {
-            Condition::Asset(ids) => {
-                let is = ids.iter().any(|i| i == asset);
-                (is, !is)
-            }
-            Condition::All(items) => {
-                let r: Vec<_> = items.iter().map(|i| possible(i, asset)).collect();
-                (r.iter().all(|x| x.0), r.iter().any(|x| x.1))
-            }
-            Condition::Any(items) => {
-                let r: Vec<_> = items.iter().map(|i| possible(i, asset)).collect();
-                (r.iter().any(|x| x.0), r.iter().all(|x| x.1))
-            }
-            Condition::Not(inner) => {
-                let (t, f) = possible(inner, asset);
-                (f, t)
-            }
-            _ => (true, true),
-        }
-    }
-    condition.is_none_or(|c| possible(c, asset).0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -523,33 +496,5 @@ mod tests {
             evaluate(&Condition::Connectivity(s(&["wired-network"])), &p),
             (false, s(&["connectivity: none (none of wired-network)"]))
         );
-    }
-
-    #[test]
-    fn can_apply_to_asset_leaves_other_facts_open() {
-        let only_ics = Condition::All(vec![
-            Condition::Asset(s(&["industrial-control-system"])),
-            Condition::Connectivity(s(&["remote-access"])),
-        ]);
-        assert!(can_apply_to_asset(
-            Some(&only_ics),
-            "industrial-control-system"
-        ));
-        assert!(!can_apply_to_asset(Some(&only_ics), "cloud-service"));
-        let not_cloud = Condition::Not(Box::new(Condition::Asset(s(&["cloud-service"]))));
-        assert!(!can_apply_to_asset(Some(&not_cloud), "cloud-service"));
-        assert!(can_apply_to_asset(
-            Some(&not_cloud),
-            "networked-medical-device"
-        ));
-        let device_or_md = Condition::Any(vec![
-            Condition::MedicalDevice(true),
-            Condition::Asset(s(&["networked-medical-device"])),
-        ]);
-        assert!(
-            can_apply_to_asset(Some(&device_or_md), "cloud-service"),
-            "cloud software can be a medical device"
-        );
-        assert!(can_apply_to_asset(None, "cloud-service"));
     }
 }

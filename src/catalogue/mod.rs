@@ -5,6 +5,7 @@
 //! once. A catalogue is returned only when there are no errors; warnings come back
 //! either way. `secannex catalogue lint` prints exactly these diagnostics.
 
+pub mod coverage;
 pub mod model;
 pub mod text;
 
@@ -230,6 +231,7 @@ impl Builder {
                 "publisher",
                 "sources",
                 "frameworks",
+                "coverage",
             ],
             ctx,
         );
@@ -297,6 +299,26 @@ impl Builder {
                 }
             }
         }
+        let mut minimums = Minimums::default();
+        if let Some(node) = map.get("coverage")
+            && let Some(cm) = ck.map(node, "`coverage`")
+        {
+            ck.known_keys(
+                &cm,
+                &["min_clauses_per_practice", "min_supplier_clauses_per_asset"],
+                "`coverage`",
+            );
+            if let Some(n) = cm.get("min_clauses_per_practice")
+                && let Some(v) = ck.integer(n, "`min_clauses_per_practice`", 1, 100)
+            {
+                minimums.clauses_per_practice = v as usize;
+            }
+            if let Some(n) = cm.get("min_supplier_clauses_per_asset")
+                && let Some(v) = ck.integer(n, "`min_supplier_clauses_per_asset`", 0, 1000)
+            {
+                minimums.supplier_clauses_per_asset = v as usize;
+            }
+        }
         if let (Some(id), Some(title), Some(version), Some(date), Some(publisher)) =
             (id, title, version, date, publisher)
         {
@@ -307,6 +329,7 @@ impl Builder {
                 date,
                 publisher,
                 sources,
+                minimums,
             });
         }
     }
@@ -1135,26 +1158,67 @@ impl Builder {
         parsed: &BTreeMap<&str, (&SourceFile, Node)>,
         diags: &mut Vec<Diagnostic>,
     ) {
-        // Every practice has a clause.
+        // Coverage: every practice has clauses, every asset category supplier clauses.
+        let min = self.meta.as_ref().map(|m| m.minimums).unwrap_or_default();
+        let needed = min.clauses_per_practice.max(1);
         for p in &self.practices {
-            if !self.clauses.iter().any(|c| c.practices.contains(&p.id)) {
-                let loc = self.practice_lines.get(&p.id).and_then(|(file, line)| {
-                    parsed.get("practices.yaml").map(|(src, _)| {
-                        let col = src
-                            .text
-                            .lines()
-                            .nth(line - 1)
-                            .map_or(1, |l| l.find("GP").map_or(1, |i| i + 1));
-                        let _ = file;
-                        src.location(*line, col, 4)
-                    })
-                });
-                diags.push(
-                    Diagnostic::error(format!("practice {} ({}) has no clause", p.id, p.title))
-                        .at(loc)
-                        .help("every ENISA practice needs at least one clause, buyer actions included"),
-                );
+            let count = self
+                .clauses
+                .iter()
+                .filter(|c| c.practices.contains(&p.id))
+                .count();
+            if count >= needed {
+                continue;
             }
+            let loc = self.practice_lines.get(&p.id).and_then(|(_, line)| {
+                parsed.get("practices.yaml").map(|(src, _)| {
+                    let col = src
+                        .text
+                        .lines()
+                        .nth(line - 1)
+                        .map_or(1, |l| l.find("GP").map_or(1, |i| i + 1));
+                    src.location(*line, col, 4)
+                })
+            });
+            let (message, help) = if count == 0 {
+                (
+                    format!("practice {} ({}) has no clause", p.id, p.title),
+                    "every ENISA practice needs at least one clause, buyer actions included"
+                        .to_string(),
+                )
+            } else {
+                (
+                    format!("practice {} ({}) has {count} clause{}; at least {needed} needed", p.id, p.title, if count == 1 { "" } else { "s" }),
+                    "catalogue.yaml sets the minimum (coverage.min_clauses_per_practice); list the practice in more clauses, or add one".to_string(),
+                )
+            };
+            diags.push(Diagnostic::error(message).at(loc).help(help));
+        }
+        for a in &self.assets {
+            let count = self
+                .clauses
+                .iter()
+                .filter(|c| c.role.is_supplier() && c.can_apply_to(&a.id))
+                .count();
+            if count >= min.supplier_clauses_per_asset {
+                continue;
+            }
+            let loc = parsed.get("assets.yaml").and_then(|(src, _)| {
+                let needle = format!("id: {}", a.id);
+                src.text.lines().position(|l| l.contains(&needle)).map(|i| {
+                    let line = src.text.lines().nth(i).unwrap_or("");
+                    let col = line.find(&a.id).map_or(1, |c| c + 1);
+                    src.location(i + 1, col, a.id.len())
+                })
+            });
+            diags.push(
+                Diagnostic::error(format!(
+                    "asset category `{}` has {count} supplier clauses that can apply to it; at least {} needed",
+                    a.id, min.supplier_clauses_per_asset
+                ))
+                .at(loc)
+                .help("catalogue.yaml sets the minimum (coverage.min_supplier_clauses_per_asset); `secannex catalogue coverage` shows the matrix"),
+            );
         }
         // A parameter name means one thing everywhere.
         let mut first: BTreeMap<&str, (&Parameter, &Clause)> = BTreeMap::new();

@@ -114,6 +114,26 @@ pub struct Meta {
     pub publisher: String,
     /// What it is built on: (id, title).
     pub sources: Vec<(String, String)>,
+    /// Coverage the lint enforces.
+    pub minimums: Minimums,
+}
+
+/// Coverage minimums declared in catalogue.yaml (`coverage:`).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Minimums {
+    /// Clauses (buyer actions included) naming each practice; at least 1.
+    pub clauses_per_practice: usize,
+    /// Supplier clauses that can apply to each asset category.
+    pub supplier_clauses_per_asset: usize,
+}
+
+impl Default for Minimums {
+    fn default() -> Self {
+        Minimums {
+            clauses_per_practice: 1,
+            supplier_clauses_per_asset: 0,
+        }
+    }
 }
 
 /// A reference framework (NIS2, MDR, ISO/IEC 27001...).
@@ -233,6 +253,38 @@ pub enum Condition {
     ExpectedYearsAtLeast(u32),
     /// The procedure is one of these.
     Procedure(Vec<String>),
+}
+
+impl Condition {
+    /// Whether the condition can hold for some procurement of the given asset
+    /// category, every other fact left open (three-valued: each test can be true,
+    /// false, or both). For `catalogue list --asset` and coverage.
+    pub fn can_hold_for_asset(&self, asset: &str) -> bool {
+        self.possible(asset).0
+    }
+
+    /// (can be true, can be false) with the asset fixed.
+    fn possible(&self, asset: &str) -> (bool, bool) {
+        match self {
+            Condition::Asset(ids) => {
+                let is = ids.iter().any(|i| i == asset);
+                (is, !is)
+            }
+            Condition::All(items) => {
+                let r: Vec<_> = items.iter().map(|i| i.possible(asset)).collect();
+                (r.iter().all(|x| x.0), r.iter().any(|x| x.1))
+            }
+            Condition::Any(items) => {
+                let r: Vec<_> = items.iter().map(|i| i.possible(asset)).collect();
+                (r.iter().any(|x| x.0), r.iter().all(|x| x.1))
+            }
+            Condition::Not(inner) => {
+                let (t, f) = inner.possible(asset);
+                (f, t)
+            }
+            _ => (true, true),
+        }
+    }
 }
 
 /// The type, default and bounds of a parameter.
@@ -407,6 +459,15 @@ pub struct Catalogue {
     pub clauses: Vec<Clause>,
 }
 
+impl Clause {
+    /// Whether the clause can apply to some procurement of this asset category.
+    pub fn can_apply_to(&self, asset: &str) -> bool {
+        self.applies_when
+            .as_ref()
+            .is_none_or(|c| c.can_hold_for_asset(asset))
+    }
+}
+
 impl Catalogue {
     /// A clause by id.
     pub fn clause(&self, id: &str) -> Option<&Clause> {
@@ -449,5 +510,35 @@ impl Catalogue {
         names.sort_unstable();
         names.dedup();
         names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn can_hold_for_asset_leaves_other_facts_open() {
+        let only_ics = Condition::All(vec![
+            Condition::Asset(s(&["industrial-control-system"])),
+            Condition::Connectivity(s(&["remote-access"])),
+        ]);
+        assert!(only_ics.can_hold_for_asset("industrial-control-system"));
+        assert!(!only_ics.can_hold_for_asset("cloud-service"));
+        let not_cloud = Condition::Not(Box::new(Condition::Asset(s(&["cloud-service"]))));
+        assert!(!not_cloud.can_hold_for_asset("cloud-service"));
+        assert!(not_cloud.can_hold_for_asset("networked-medical-device"));
+        let device_or_md = Condition::Any(vec![
+            Condition::MedicalDevice(true),
+            Condition::Asset(s(&["networked-medical-device"])),
+        ]);
+        assert!(
+            device_or_md.can_hold_for_asset("cloud-service"),
+            "cloud software can be a medical device"
+        );
     }
 }

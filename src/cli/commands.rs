@@ -9,7 +9,7 @@ use crate::catalogue::{self, Catalogue, Phase, Role};
 use crate::diag::{self, Diagnostic};
 use crate::generate::{self, Format, Request, Resources};
 use crate::render::Templates;
-use crate::select::{self, LeftOutKind, Selection};
+use crate::select::{LeftOutKind, Selection};
 use crate::write::pdf::PdfEngine;
 
 /// Run a parsed command line.
@@ -479,11 +479,7 @@ fn catalogue_cmd(cli: &Cli, cmd: &CatalogueCommand) -> u8 {
             let clauses: Vec<&catalogue::Clause> = c
                 .clauses
                 .iter()
-                .filter(|x| {
-                    asset
-                        .as_ref()
-                        .is_none_or(|a| select::can_apply_to_asset(x.applies_when.as_ref(), a))
-                })
+                .filter(|x| asset.as_ref().is_none_or(|a| x.can_apply_to(a)))
                 .filter(|x| {
                     threat.as_ref().is_none_or(|t| {
                         x.threats
@@ -518,6 +514,15 @@ fn catalogue_cmd(cli: &Cli, cmd: &CatalogueCommand) -> u8 {
                 }
                 let _ = writeln!(out, "{} clause(s)", clauses.len());
             }
+            exit::OK
+        }
+        CatalogueCommand::Coverage => {
+            let (c, _, _) = match load_catalogue(cli) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            let text = catalogue::coverage::matrix(&catalogue::coverage::coverage(&c));
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
             exit::OK
         }
         CatalogueCommand::Show { id } => {

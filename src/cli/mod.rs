@@ -127,6 +127,8 @@ pub enum CatalogueCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Print the asset × practice coverage matrix.
+    Coverage,
     /// Show one clause in full.
     Show {
         /// Clause id.

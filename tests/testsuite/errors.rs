@@ -124,3 +124,12 @@ fn the_built_in_catalogue_is_clean() {
         render_all(&diags)
     );
 }
+
+#[test]
+fn the_coverage_matrix_is_pinned() {
+    // The asset × practice matrix of the built-in catalogue: a change in coverage
+    // shows up here for review.
+    let matrix =
+        catalogue::coverage::matrix(&catalogue::coverage::coverage(&resources().catalogue));
+    check_golden("coverage.txt", &matrix);
+}
