@@ -1,9 +1,39 @@
 //! Coverage of the catalogue: how many clauses serve each ENISA practice, and how
-//! many supplier clauses can apply to each asset category. `catalogue lint`
-//! enforces the minimums declared in catalogue.yaml; `catalogue coverage` prints
-//! the asset × practice matrix.
+//! many supplier clauses a typical purchase of each asset category gets (the
+//! `typical` profile of assets.yaml, selected as a questionnaire would be).
+//! `catalogue lint` enforces the minimums declared in catalogue.yaml;
+//! `catalogue coverage` prints the asset × practice matrix.
 
-use super::model::{Catalogue, Clause};
+use super::model::{Asset, Catalogue, Clause};
+use crate::questionnaire::{Profile, Tailoring};
+
+/// The profile of a typical purchase of an asset category.
+pub fn typical_profile(asset: &Asset) -> Profile {
+    let t = &asset.typical;
+    Profile {
+        lot: None,
+        category: asset.id.clone(),
+        description: None,
+        medical_device: t.medical_device,
+        connectivity: t.connectivity.clone(),
+        data: t.data.clone(),
+        services: t.services.clone(),
+        patient_safety: t.patient_safety.clone(),
+        availability: t.availability.clone(),
+        expected_years: t.expected_years,
+        integrates_with_legacy: t.integrates_with_legacy,
+        procedure: "open".into(),
+        options: Tailoring::default(),
+    }
+}
+
+/// Whether a clause is selected for a typical purchase of the asset category.
+pub fn applies_to_typical(clause: &Clause, asset: &Asset) -> bool {
+    match &clause.applies_when {
+        None => true,
+        Some(c) => crate::select::evaluate(c, &typical_profile(asset)).0,
+    }
+}
 
 /// Counts behind the coverage checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,16 +41,25 @@ pub struct Coverage {
     /// Asset category ids, in catalogue order (the matrix columns).
     pub assets: Vec<String>,
     /// Per practice (catalogue order): id, clauses naming it, and per asset the
-    /// supplier clauses naming it that can apply to that asset.
+    /// supplier clauses naming it that a typical purchase of that asset gets.
     pub practices: Vec<(String, usize, Vec<usize>)>,
-    /// Per asset: supplier clauses that can apply to it.
+    /// Per asset: supplier clauses a typical purchase of it gets.
     pub supplier_per_asset: Vec<usize>,
 }
 
 /// Count the catalogue's coverage.
 pub fn coverage(c: &Catalogue) -> Coverage {
     let assets: Vec<String> = c.assets.iter().map(|a| a.id.clone()).collect();
-    let supplier: Vec<&Clause> = c.clauses.iter().filter(|x| x.role.is_supplier()).collect();
+    let picked: Vec<Vec<&Clause>> = c
+        .assets
+        .iter()
+        .map(|a| {
+            c.clauses
+                .iter()
+                .filter(|x| x.role.is_supplier() && applies_to_typical(x, a))
+                .collect()
+        })
+        .collect();
     let practices = c
         .practices
         .iter()
@@ -30,22 +69,19 @@ pub fn coverage(c: &Catalogue) -> Coverage {
                 .iter()
                 .filter(|x| x.practices.contains(&p.id))
                 .count();
-            let per_asset = assets
+            let per_asset = picked
                 .iter()
-                .map(|a| {
-                    supplier
+                .map(|clauses| {
+                    clauses
                         .iter()
-                        .filter(|x| x.practices.contains(&p.id) && x.can_apply_to(a))
+                        .filter(|x| x.practices.contains(&p.id))
                         .count()
                 })
                 .collect();
             (p.id.clone(), naming, per_asset)
         })
         .collect();
-    let supplier_per_asset = assets
-        .iter()
-        .map(|a| supplier.iter().filter(|x| x.can_apply_to(a)).count())
-        .collect();
+    let supplier_per_asset = picked.iter().map(Vec::len).collect();
     Coverage {
         assets,
         practices,
@@ -90,6 +126,6 @@ pub fn matrix(cov: &Coverage) -> String {
     for (a, h) in cov.assets.iter().zip(&heads) {
         out.push_str(&format!("{h:>4} = {a}\n"));
     }
-    out.push_str("\n`all`: clauses naming the practice (buyer actions included); columns: supplier clauses naming it that can apply to the asset category.\n");
+    out.push_str("\n`all`: clauses naming the practice (buyer actions included); columns: supplier clauses naming it that a typical purchase of the asset category gets (assets.yaml `typical`).\n");
     out
 }

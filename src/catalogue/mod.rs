@@ -348,7 +348,14 @@ impl Builder {
             };
             ck.known_keys(
                 &m,
-                &["id", "title", "description", "examples", "subtypes"],
+                &[
+                    "id",
+                    "title",
+                    "description",
+                    "examples",
+                    "subtypes",
+                    "typical",
+                ],
                 "an asset",
             );
             let id = req_text(ck, &m, "id", "an asset");
@@ -380,13 +387,19 @@ impl Builder {
                     }
                 }
             }
-            if let (Some(id), Some(title), Some(description)) = (id, title, description) {
+            let typical = ck
+                .required(&m, "typical", "an asset")
+                .and_then(|n| read_typical(ck, n));
+            if let (Some(id), Some(title), Some(description), Some(typical)) =
+                (id, title, description, typical)
+            {
                 self.assets.push(Asset {
                     id,
                     title,
                     description,
                     examples,
                     subtypes,
+                    typical,
                 });
             }
         }
@@ -1198,7 +1211,7 @@ impl Builder {
             let count = self
                 .clauses
                 .iter()
-                .filter(|c| c.role.is_supplier() && c.can_apply_to(&a.id))
+                .filter(|c| c.role.is_supplier() && coverage::applies_to_typical(c, a))
                 .count();
             if count >= min.supplier_clauses_per_asset {
                 continue;
@@ -1213,7 +1226,7 @@ impl Builder {
             });
             diags.push(
                 Diagnostic::error(format!(
-                    "asset category `{}` has {count} supplier clauses that can apply to it; at least {} needed",
+                    "a typical purchase of asset category `{}` gets {count} supplier clauses; at least {} needed",
                     a.id, min.supplier_clauses_per_asset
                 ))
                 .at(loc)
@@ -1258,6 +1271,80 @@ impl Builder {
             }
         }
     }
+}
+
+/// An asset's `typical` purchase: the questionnaire's profile keys, all required.
+fn read_typical(ck: &mut Checker<'_>, node: &Node) -> Option<Typical> {
+    let what = "`typical`";
+    let m = ck.map(node, what)?;
+    ck.known_keys(
+        &m,
+        &[
+            "medical_device",
+            "connectivity",
+            "data",
+            "services",
+            "criticality",
+            "lifecycle",
+        ],
+        what,
+    );
+    let medical_device = ck
+        .required(&m, "medical_device", what)
+        .and_then(|n| ck.boolean(n, "`medical_device`"));
+    let mut list = |key: &str, vocabulary: &[(&'static str, &'static str)]| {
+        ck.required(&m, key, what)
+            .and_then(|n| ck.ids(n, key, &facts::ids(vocabulary), true))
+    };
+    let connectivity = list("connectivity", facts::CONNECTIVITY);
+    let data = list("data", facts::DATA);
+    let services = list("services", facts::SERVICES);
+    let (mut patient_safety, mut availability) = (None, None);
+    if let Some(n) = ck.required(&m, "criticality", what)
+        && let Some(cm) = ck.map(n, "`criticality`")
+    {
+        ck.known_keys(&cm, &["patient_safety", "availability"], "`criticality`");
+        patient_safety = ck
+            .required(&cm, "patient_safety", "`criticality`")
+            .and_then(|v| {
+                ck.one_of(
+                    v,
+                    "patient_safety level",
+                    &facts::ids(facts::PATIENT_SAFETY),
+                )
+            });
+        availability = ck
+            .required(&cm, "availability", "`criticality`")
+            .and_then(|v| ck.one_of(v, "availability level", &facts::ids(facts::AVAILABILITY)));
+    }
+    let (mut expected_years, mut integrates_with_legacy) = (None, false);
+    if let Some(n) = m.get("lifecycle")
+        && let Some(lm) = ck.map(n, "`lifecycle`")
+    {
+        ck.known_keys(
+            &lm,
+            &["expected_years", "integrates_with_legacy"],
+            "`lifecycle`",
+        );
+        expected_years = lm
+            .get("expected_years")
+            .and_then(|v| ck.integer(v, "`expected_years`", 1, 50))
+            .map(|y| y as u32);
+        integrates_with_legacy = lm
+            .get("integrates_with_legacy")
+            .and_then(|v| ck.boolean(v, "`integrates_with_legacy`"))
+            .unwrap_or(false);
+    }
+    Some(Typical {
+        medical_device: medical_device?,
+        connectivity: connectivity?,
+        data: data?,
+        services: services?,
+        patient_safety: patient_safety?,
+        availability: availability?,
+        expected_years,
+        integrates_with_legacy,
+    })
 }
 
 fn collect_parts(

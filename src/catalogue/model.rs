@@ -167,6 +167,30 @@ pub struct Asset {
     pub examples: Vec<String>,
     /// Sub-types: (id, title).
     pub subtypes: Vec<(String, String)>,
+    /// A typical purchase of this category, on which coverage is counted.
+    pub typical: Typical,
+}
+
+/// The facts of a typical purchase of an asset category (the questionnaire's
+/// answers, minus the procurement block).
+#[derive(Debug, Clone, Serialize)]
+pub struct Typical {
+    /// Placed on the market under MDR/IVDR.
+    pub medical_device: bool,
+    /// Connectivity ids.
+    pub connectivity: Vec<String>,
+    /// Data ids.
+    pub data: Vec<String>,
+    /// Service ids.
+    pub services: Vec<String>,
+    /// Patient-safety level.
+    pub patient_safety: String,
+    /// Availability level.
+    pub availability: String,
+    /// Expected service life.
+    pub expected_years: Option<u32>,
+    /// Integrates with legacy systems.
+    pub integrates_with_legacy: bool,
 }
 
 /// A threat group with its threats.

@@ -74,7 +74,10 @@ fn base_catalogue(omit: &[&str]) -> Vec<CatalogueFile> {
     }
     vec![
         file("catalogue.yaml", "schema_version: 1\nid: fixture\ntitle: Fixture\nversion: 1.0.0\ndate: 2026-01-01\npublisher: tests\nsources: []\nframeworks:\n  nis2: { title: NIS2, cite: \"NIS2 Art. {}\" }\n  iso27001: { title: ISO/IEC 27001, cite: \"ISO/IEC 27001 {}\" }\n".into()),
-        file("assets.yaml", "schema_version: 1\nassets:\n  - { id: cloud-service, title: Cloud, description: Cloud. }\n  - { id: networked-medical-device, title: Devices, description: Devices. }\n".into()),
+        file("assets.yaml", {
+            let typical = "typical: { medical_device: false, connectivity: [cloud], data: [], services: [], criticality: { patient_safety: low, availability: normal } }";
+            format!("schema_version: 1\nassets:\n  - {{ id: cloud-service, title: Cloud, description: Cloud., {typical} }}\n  - {{ id: networked-medical-device, title: Devices, description: Devices., {typical} }}\n")
+        }),
         file("threats.yaml", "schema_version: 1\ngroups:\n  - id: test-group\n    title: Test\n    description: Test.\n    threats:\n      - { id: test-threat, title: Test threat, description: Test. }\n".into()),
         file("practices.yaml", practices),
         file("definitions.yaml", "schema_version: 1\nterms:\n  - { term: Supplier, definition: The supplier., always: true }\n".into()),
