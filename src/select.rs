@@ -19,6 +19,9 @@ pub struct Selection {
     pub selected: Vec<Selected>,
     /// Clauses left out, in catalogue order.
     pub left_out: Vec<LeftOut>,
+    /// Points of the quality score shared by the selected award criteria (the
+    /// catalogue's `security_share`, or the buyer's value); none without award criteria.
+    pub award_share: Option<u32>,
     /// Things the buyer probably did not mean (an include that applies anyway...).
     pub notes: Vec<String>,
 }
@@ -51,9 +54,13 @@ pub struct Selected {
     /// Obligation (supplier clauses).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub obligation: Option<Obligation>,
-    /// Weight (award criteria).
+    /// Weight (award criteria): points of the quality score, after scaling the
+    /// catalogue weights to the security share.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weight: Option<u32>,
+    /// The catalogue's weight before scaling (award criteria).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_weight: Option<u32>,
     /// How it got in.
     pub basis: Basis,
     /// The facts that selected it, in words.
@@ -162,10 +169,12 @@ pub fn select(catalogue: &Catalogue, profile: &Profile) -> Selection {
             });
         }
     }
+    let award_share = scale_award_weights(catalogue, profile, &mut selected);
     for name in opts.parameters.keys() {
         let used = selected
             .iter()
-            .any(|s| s.parameters.iter().any(|p| &p.name == name));
+            .any(|s| s.parameters.iter().any(|p| &p.name == name))
+            || (name == SHARE && award_share.is_some());
         if !used {
             notes.push(format!(
                 "parameter {name} is set, but no selected clause uses it"
@@ -177,8 +186,79 @@ pub fn select(catalogue: &Catalogue, profile: &Profile) -> Selection {
         lot: profile.lot.clone(),
         selected,
         left_out,
+        award_share,
         notes,
     }
+}
+
+/// The parameter that sets the points shared by the award criteria.
+pub const SHARE: &str = "security_share";
+
+/// Scale the selected award criteria's weights so that they add up to the security
+/// share exactly (largest remainder; ties go to the earlier criterion). Returns the
+/// share, or `None` when no award criterion is selected or the catalogue declares no share.
+fn scale_award_weights(
+    catalogue: &Catalogue,
+    profile: &Profile,
+    selected: &mut [Selected],
+) -> Option<u32> {
+    let declared = catalogue.meta.award_share.as_ref()?;
+    let share = match profile
+        .options
+        .parameters
+        .get(SHARE)
+        .unwrap_or(&declared.default_value())
+    {
+        ParamValue::Integer(i) => u32::try_from(*i).ok()?,
+        ParamValue::Text(_) => return None,
+    };
+    let criteria: Vec<usize> = (0..selected.len())
+        .filter(|&i| selected[i].role == Role::AwardCriterion)
+        .collect();
+    let total: u32 = criteria
+        .iter()
+        .filter_map(|&i| selected[i].default_weight)
+        .sum();
+    if criteria.is_empty() || total == 0 {
+        return None;
+    }
+    let scaled = largest_remainder(
+        &criteria
+            .iter()
+            .map(|&i| selected[i].default_weight.unwrap_or(0))
+            .collect::<Vec<_>>(),
+        share,
+    );
+    for (&i, w) in criteria.iter().zip(scaled) {
+        selected[i].weight = Some(w);
+    }
+    Some(share)
+}
+
+/// Apportion `total` points in proportion to `weights`, in whole points that add up
+/// to `total` exactly.
+pub fn largest_remainder(weights: &[u32], total: u32) -> Vec<u32> {
+    let sum: u64 = weights.iter().map(|&w| u64::from(w)).sum();
+    if sum == 0 {
+        return vec![0; weights.len()];
+    }
+    let exact: Vec<u64> = weights
+        .iter()
+        .map(|&w| u64::from(w) * u64::from(total))
+        .collect();
+    let mut out: Vec<u32> = exact.iter().map(|e| (e / sum) as u32).collect();
+    let mut left = total - out.iter().sum::<u32>();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    // Largest fractional part first; the sort is stable, so ties keep their order.
+    order.sort_by(|&a, &b| (exact[b] % sum).cmp(&(exact[a] % sum)));
+    for i in order {
+        if left == 0 {
+            break;
+        }
+        out[i] += 1;
+        left -= 1;
+    }
+    out
 }
 
 fn selected_clause(
@@ -212,6 +292,7 @@ fn selected_clause(
         role: clause.role,
         obligation: clause.obligation,
         weight: clause.weight,
+        default_weight: clause.weight,
         basis,
         reasons,
         parameters,
@@ -496,5 +577,16 @@ mod tests {
             evaluate(&Condition::Connectivity(s(&["wired-network"])), &p),
             (false, s(&["connectivity: none (none of wired-network)"]))
         );
+    }
+
+    #[test]
+    fn award_weights_add_up_to_the_share() {
+        assert_eq!(largest_remainder(&[8, 8, 7, 6, 5], 30), vec![7, 7, 6, 5, 5]);
+        assert_eq!(largest_remainder(&[1, 1, 1], 10), vec![4, 3, 3]);
+        assert_eq!(largest_remainder(&[5], 20), vec![20]);
+        for total in 0..60 {
+            let w = largest_remainder(&[8, 3, 7, 6, 5, 9], total);
+            assert_eq!(w.iter().sum::<u32>(), total);
+        }
     }
 }

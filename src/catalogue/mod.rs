@@ -232,6 +232,7 @@ impl Builder {
                 "sources",
                 "frameworks",
                 "coverage",
+                "award",
             ],
             ctx,
         );
@@ -319,6 +320,33 @@ impl Builder {
                 minimums.supplier_clauses_per_asset = v as usize;
             }
         }
+        let mut award_share = None;
+        if let Some(node) = map.get("award")
+            && let Some(am) = ck.map(node, "`award`")
+        {
+            ck.known_keys(&am, &["security_share"], "`award`");
+            if let Some(n) = ck.required(&am, "security_share", "`award`") {
+                let line = am
+                    .entries
+                    .iter()
+                    .find(|(k, _)| k.name == "security_share")
+                    .map_or(0, |(k, _)| k.pos.line);
+                award_share = read_parameter(ck, "security_share", n, line);
+                if let Some(p) = &award_share
+                    && !matches!(p.kind, ParamKind::Integer { min, .. } if min >= 1)
+                {
+                    ck.error(
+                        n.pos,
+                        "`security_share` is a whole number of points, at least 1",
+                    )
+                    .expected = Some(
+                        "{ type: integer, default: 20, min: 5, max: 60, unit: points, label: ... }"
+                            .into(),
+                    );
+                    award_share = None;
+                }
+            }
+        }
         if let (Some(id), Some(title), Some(version), Some(date), Some(publisher)) =
             (id, title, version, date, publisher)
         {
@@ -330,6 +358,7 @@ impl Builder {
                 publisher,
                 sources,
                 minimums,
+                award_share,
             });
         }
     }
@@ -1232,6 +1261,57 @@ impl Builder {
                 .at(loc)
                 .help("catalogue.yaml sets the minimum (coverage.min_supplier_clauses_per_asset); `secannex catalogue coverage` shows the matrix"),
             );
+        }
+        // Award criteria: every typical purchase gets some, and each keeps at least a
+        // point once the weights are scaled to the security share.
+        if let Some(share) = self.meta.as_ref().and_then(|m| m.award_share.as_ref()) {
+            let points = match share.kind {
+                ParamKind::Integer { default, .. } => default as u32,
+                ParamKind::Text { .. } => 0,
+            };
+            for a in &self.assets {
+                let weights: Vec<(&str, u32)> = self
+                    .clauses
+                    .iter()
+                    .filter(|c| {
+                        c.role == Role::AwardCriterion && coverage::applies_to_typical(c, a)
+                    })
+                    .map(|c| (c.id.as_str(), c.weight.unwrap_or(0)))
+                    .collect();
+                let scaled = crate::select::largest_remainder(
+                    &weights.iter().map(|w| w.1).collect::<Vec<_>>(),
+                    points,
+                );
+                let loc = parsed.get("catalogue.yaml").map(|(src, _)| {
+                    let line = src
+                        .text
+                        .lines()
+                        .position(|l| l.contains("security_share"))
+                        .map_or(1, |i| i + 1);
+                    src.location(line, 3, 14)
+                });
+                if weights.is_empty() {
+                    diags.push(
+                        Diagnostic::error(format!("a typical purchase of `{}` gets no award criterion to share the {points} security points", a.id))
+                            .at(loc)
+                            .help("add an award criterion that applies to this asset category"),
+                    );
+                } else if let Some((id, _)) = weights
+                    .iter()
+                    .zip(&scaled)
+                    .find(|(_, s)| **s == 0)
+                    .map(|(w, _)| *w)
+                {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "award criterion `{id}` gets 0 of the {points} security points in a typical purchase of `{}`",
+                            a.id
+                        ))
+                        .at(loc)
+                        .help("raise its weight or the security share, so that every criterion scores"),
+                    );
+                }
+            }
         }
         // A parameter name means one thing everywhere.
         let mut first: BTreeMap<&str, (&Parameter, &Clause)> = BTreeMap::new();

@@ -116,6 +116,9 @@ pub struct Meta {
     pub sources: Vec<(String, String)>,
     /// Coverage the lint enforces.
     pub minimums: Minimums,
+    /// The points of the quality score that the selected award criteria share
+    /// (parameter `security_share`), if the catalogue declares it.
+    pub award_share: Option<Parameter>,
 }
 
 /// Coverage minimums declared in catalogue.yaml (`coverage:`).
@@ -522,6 +525,7 @@ impl Catalogue {
         self.clauses
             .iter()
             .flat_map(|c| &c.parameters)
+            .chain(&self.meta.award_share)
             .find(|p| p.name == name)
     }
     /// Every parameter name, sorted.
@@ -530,6 +534,7 @@ impl Catalogue {
             .clauses
             .iter()
             .flat_map(|c| c.parameters.iter().map(|p| p.name.as_str()))
+            .chain(self.meta.award_share.iter().map(|p| p.name.as_str()))
             .collect();
         names.sort_unstable();
         names.dedup();
