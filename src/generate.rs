@@ -172,7 +172,7 @@ pub fn generate(res: &Resources, req: &Request<'_>) -> Result<Output, Vec<Diagno
             Some(lot) => format!("{base}-{}", sanitise(&lot.id)),
             None => base.clone(),
         };
-        for kind in render::DOCUMENTS {
+        for kind in render::PER_PROCUREMENT {
             let markdown = render::render(&res.templates, kind, &view).map_err(|d| vec![d])?;
             if req.formats.contains(&Format::Md) {
                 files.push(OutFile {
@@ -333,4 +333,63 @@ pub fn selection_json(
     let mut s = serde_json::to_string_pretty(&out).expect("plain data serialises");
     s.push('\n');
     s
+}
+
+/// The whole catalogue as a clause pack for legal review: Markdown, DOCX and PDF
+/// (as `formats` asks), named `<catalogue id>-<version>-clause-pack.<ext>`.
+pub fn clause_pack(
+    res: &Resources,
+    language: &str,
+    date: chrono::NaiveDate,
+    formats: &[Format],
+) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+    if !res.templates.languages.iter().any(|l| l == language) {
+        return Err(vec![
+            Diagnostic::error(format!("no templates in language `{language}`"))
+                .expected(format!("one of {}", res.templates.languages.join(", "))),
+        ]);
+    }
+    let c = &res.catalogue;
+    let view = render::pack::build(c, date, crate::TOOL, &res.catalogue_source);
+    let markdown = render::render_pack(&res.templates, language, &view).map_err(|d| vec![d])?;
+    let stem = sanitise(&format!("{}-{}-clause-pack", c.meta.id, c.meta.version));
+    let mut files = Vec::new();
+    if formats.contains(&Format::Md) {
+        files.push(OutFile {
+            name: format!("{stem}.md"),
+            bytes: markdown.clone().into_bytes(),
+        });
+    }
+    if formats.contains(&Format::Docx) || formats.contains(&Format::Pdf) {
+        let mut doc = document::parse(&markdown);
+        doc.meta.subject = c.meta.title.clone();
+        doc.meta.author = c.meta.publisher.clone();
+        doc.meta.language = language.to_string();
+        doc.meta.date = date.format("%Y-%m-%d").to_string();
+        doc.meta.generator = crate::TOOL.to_string();
+        doc.meta.keywords = vec![
+            format!("{} {}", c.meta.id, c.meta.version),
+            "clause pack".into(),
+        ];
+        if doc.meta.header.is_empty() {
+            doc.meta.header = format!("{} {}", c.meta.id, c.meta.version);
+        }
+        if formats.contains(&Format::Docx) {
+            files.push(OutFile {
+                name: format!("{stem}.docx"),
+                bytes: docx::write(&doc).map_err(|d| vec![d])?,
+            });
+        }
+        if formats.contains(&Format::Pdf) {
+            let style = pdf::Style {
+                display: &res.templates.style.display,
+                source: &res.templates.style.text,
+            };
+            files.push(OutFile {
+                name: format!("{stem}.pdf"),
+                bytes: pdf::write(&res.pdf, &style, &doc, &stem).map_err(|d| vec![d])?,
+            });
+        }
+    }
+    Ok(files)
 }

@@ -7,6 +7,7 @@
 
 pub mod coverage;
 pub mod model;
+pub mod terms;
 pub mod text;
 
 use std::collections::BTreeMap;
@@ -121,6 +122,12 @@ pub fn load(files: &[CatalogueFile]) -> (Option<Catalogue>, Vec<Diagnostic>) {
         }
     }
     ctx.check_whole(&parsed, &mut diags);
+    let clause_files: Vec<&SourceFile> = files
+        .iter()
+        .filter(|f| is_clause_file(&f.path))
+        .map(|f| &f.source)
+        .collect();
+    diags.extend(terms::check(&ctx.clauses, &ctx.definitions, &clause_files));
     if diags.iter().any(Diagnostic::is_error) {
         return (None, diags);
     }

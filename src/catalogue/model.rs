@@ -283,6 +283,74 @@ pub enum Condition {
 }
 
 impl Condition {
+    /// The condition in plain English, for reviewers (`catalogue show`, the clause pack).
+    pub fn describe(&self) -> String {
+        self.words(false)
+    }
+
+    fn words(&self, negated: bool) -> String {
+        let or = |v: &[String]| match v {
+            [one] => one.clone(),
+            [init @ .., last] => format!("{} or {last}", init.join(", ")),
+            [] => String::new(),
+        };
+        let nor = |v: &[String]| format!("none of {}", v.join(", "));
+        let group = |items: &[Condition], joiner: &str| {
+            items
+                .iter()
+                .map(|c| match c {
+                    Condition::All(_) | Condition::Any(_) => format!("({})", c.words(false)),
+                    _ => c.words(false),
+                })
+                .collect::<Vec<_>>()
+                .join(joiner)
+        };
+        match (self, negated) {
+            (Condition::All(items), false) => group(items, " and "),
+            (Condition::Any(items), false) => group(items, " or "),
+            (Condition::All(_) | Condition::Any(_), true) => format!("not ({})", self.words(false)),
+            (Condition::Not(inner), n) => inner.words(!n),
+            (Condition::Asset(v), false) => format!("the asset category is {}", or(v)),
+            (Condition::Asset(v), true) => format!("the asset category is not {}", or(v)),
+            (Condition::Connectivity(v), false) => format!("it connects by {}", or(v)),
+            (Condition::Connectivity(v), true) => format!("it connects by {}", nor(v)),
+            (Condition::Data(v), false) => format!("it handles {} data", or(v)),
+            (Condition::Data(v), true) => format!("it handles {} data", nor(v)),
+            (Condition::Services(v), false) => format!("the services include {}", or(v)),
+            (Condition::Services(v), true) => format!("the services include {}", nor(v)),
+            (Condition::MedicalDevice(b), n) => {
+                if *b != n {
+                    "it is a medical device".into()
+                } else {
+                    "it is not a medical device".into()
+                }
+            }
+            (Condition::PatientSafety(v), false) => {
+                format!("the patient-safety impact is {}", or(v))
+            }
+            (Condition::PatientSafety(v), true) => {
+                format!("the patient-safety impact is not {}", or(v))
+            }
+            (Condition::Availability(v), false) => format!("the availability need is {}", or(v)),
+            (Condition::Availability(v), true) => format!("the availability need is not {}", or(v)),
+            (Condition::IntegratesWithLegacy(b), n) => {
+                if *b != n {
+                    "it integrates with legacy systems".into()
+                } else {
+                    "it does not integrate with legacy systems".into()
+                }
+            }
+            (Condition::ExpectedYearsAtLeast(y), false) => {
+                format!("the expected service life is at least {y} years")
+            }
+            (Condition::ExpectedYearsAtLeast(y), true) => {
+                format!("the expected service life is under {y} years")
+            }
+            (Condition::Procedure(v), false) => format!("the procedure is {}", or(v)),
+            (Condition::Procedure(v), true) => format!("the procedure is not {}", or(v)),
+        }
+    }
+
     /// Whether the condition can hold for some procurement of the given asset
     /// category, every other fact left open (three-valued: each test can be true,
     /// false, or both). For `catalogue list --asset` and coverage.
@@ -568,6 +636,29 @@ mod tests {
         assert!(
             device_or_md.can_hold_for_asset("cloud-service"),
             "cloud software can be a medical device"
+        );
+    }
+
+    #[test]
+    fn conditions_read_as_sentences() {
+        let c = Condition::All(vec![
+            Condition::Any(vec![
+                Condition::Connectivity(s(&["wireless", "short-range-wireless"])),
+                Condition::MedicalDevice(true),
+            ]),
+            Condition::Not(Box::new(Condition::Asset(s(&["cloud-service"])))),
+        ]);
+        assert_eq!(
+            c.describe(),
+            "(it connects by wireless or short-range-wireless or it is a medical device) and the asset category is not cloud-service"
+        );
+        let n = Condition::Not(Box::new(Condition::Data(s(&[
+            "patient-health",
+            "personal",
+        ]))));
+        assert_eq!(
+            n.describe(),
+            "it handles none of patient-health, personal data"
         );
     }
 }

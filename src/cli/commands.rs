@@ -525,6 +525,12 @@ fn catalogue_cmd(cli: &Cli, cmd: &CatalogueCommand) -> u8 {
             let _ = std::io::stdout().lock().write_all(text.as_bytes());
             exit::OK
         }
+        CatalogueCommand::Export {
+            output,
+            format,
+            date,
+            language,
+        } => export(cli, output, format, date.as_deref(), language),
         CatalogueCommand::Show { id } => {
             let (c, _, _) = match load_catalogue(cli) {
                 Ok(x) => x,
@@ -558,7 +564,7 @@ fn catalogue_cmd(cli: &Cli, cmd: &CatalogueCommand) -> u8 {
                 "applies when: {}\n",
                 x.applies_when
                     .as_ref()
-                    .map_or("always".to_string(), describe_condition)
+                    .map_or("always".to_string(), catalogue::Condition::describe)
             ));
             for p in &x.parameters {
                 let range = match &p.kind {
@@ -598,6 +604,58 @@ fn catalogue_cmd(cli: &Cli, cmd: &CatalogueCommand) -> u8 {
     }
 }
 
+fn export(cli: &Cli, output: &Path, format: &[String], date: Option<&str>, language: &str) -> u8 {
+    let formats = match parse_formats(format) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    if formats.contains(&Format::Json) {
+        eprintln!(
+            "error: the clause pack is written as md, docx or pdf; for JSON use `secannex catalogue list --json`"
+        );
+        return exit::USAGE;
+    }
+    let date = match fallback_date(date) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let res = match load_resources(cli) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let files = match generate::clause_pack(&res, language, date, &formats) {
+        Ok(f) => f,
+        Err(diags) => {
+            eprint_diags(&diags);
+            return exit::INVALID;
+        }
+    };
+    if let Err(e) = std::fs::create_dir_all(output) {
+        eprintln!(
+            "error: cannot create output directory {}: {}",
+            output.display(),
+            files::io_reason(&e)
+        );
+        return exit::IO;
+    }
+    let named: Vec<(String, &[u8])> = files
+        .iter()
+        .map(|f| (f.name.clone(), f.bytes.as_slice()))
+        .collect();
+    match files::write_all_atomic(output, &named) {
+        Ok(written) => {
+            for w in written {
+                println!("wrote {}", w.display());
+            }
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("error: {}", e.0);
+            exit::IO
+        }
+    }
+}
+
 fn check_filter(what: &str, value: Option<&str>, allowed: &[&str]) -> Option<u8> {
     let v = value?;
     if allowed.contains(&v) {
@@ -611,50 +669,4 @@ fn check_filter(what: &str, value: Option<&str>, allowed: &[&str]) -> Option<u8>
         allowed.join(", ")
     );
     Some(exit::USAGE)
-}
-
-/// A condition in words, for `catalogue show`.
-pub fn describe_condition(c: &catalogue::Condition) -> String {
-    use catalogue::Condition::*;
-    match c {
-        All(items) => format!(
-            "({})",
-            items
-                .iter()
-                .map(describe_condition)
-                .collect::<Vec<_>>()
-                .join(" and ")
-        ),
-        Any(items) => format!(
-            "({})",
-            items
-                .iter()
-                .map(describe_condition)
-                .collect::<Vec<_>>()
-                .join(" or ")
-        ),
-        Not(inner) => format!("not {}", describe_condition(inner)),
-        Asset(v) => format!("asset is {}", v.join(" or ")),
-        Connectivity(v) => format!("connectivity includes {}", v.join(" or ")),
-        Data(v) => format!("data includes {}", v.join(" or ")),
-        Services(v) => format!("services include {}", v.join(" or ")),
-        MedicalDevice(b) => {
-            if *b {
-                "it is a medical device".into()
-            } else {
-                "it is not a medical device".into()
-            }
-        }
-        PatientSafety(v) => format!("patient safety is {}", v.join(" or ")),
-        Availability(v) => format!("availability is {}", v.join(" or ")),
-        IntegratesWithLegacy(b) => {
-            if *b {
-                "it integrates with legacy systems".into()
-            } else {
-                "it does not integrate with legacy systems".into()
-            }
-        }
-        ExpectedYearsAtLeast(n) => format!("expected life is at least {n} years"),
-        Procedure(v) => format!("procedure is {}", v.join(" or ")),
-    }
 }

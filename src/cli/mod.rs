@@ -129,6 +129,27 @@ pub enum CatalogueCommand {
     },
     /// Print the asset × practice coverage matrix.
     Coverage,
+    /// Write the whole catalogue as a clause pack for legal review (Markdown, DOCX, PDF).
+    #[command(after_help = "Example:\n  secannex catalogue export -o review --format pdf,docx")]
+    Export {
+        /// Output directory (created if missing).
+        #[arg(short, long, value_name = "DIR", default_value = ".")]
+        output: PathBuf,
+        /// Formats to write, comma-separated: md, docx, pdf.
+        #[arg(
+            long,
+            value_name = "LIST",
+            value_delimiter = ',',
+            default_value = "md,docx,pdf"
+        )]
+        format: Vec<String>,
+        /// Date printed on the pack (YYYY-MM-DD); default SOURCE_DATE_EPOCH, then today.
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+        /// Language of the pack (a template language).
+        #[arg(long, value_name = "LANG", default_value = "en")]
+        language: String,
+    },
     /// Show one clause in full.
     Show {
         /// Clause id.

@@ -5,6 +5,7 @@
 //! Every `{{ value }}` in a `.md.tera` template is Markdown-escaped (see `escape`).
 
 pub mod escape;
+pub mod pack;
 pub mod view;
 
 use std::collections::BTreeMap;
@@ -13,8 +14,10 @@ use crate::diag::{Diagnostic, Location};
 
 pub use view::{Provenance, View};
 
-/// Documents every language must provide.
-pub const DOCUMENTS: [&str; 2] = ["annex", "checklist"];
+/// Documents generated for every questionnaire (and lot).
+pub const PER_PROCUREMENT: [&str; 2] = ["annex", "checklist"];
+/// Documents every language must provide: those, and the clause pack.
+pub const DOCUMENTS: [&str; 3] = ["annex", "checklist", "catalogue"];
 /// The PDF style file.
 pub const STYLE_FILE: &str = "style.typ";
 
@@ -96,13 +99,33 @@ impl Templates {
 
 /// Render one document (`annex` or `checklist`) of a view, in the view's language.
 pub fn render(templates: &Templates, document: &str, view: &View) -> Result<String, Diagnostic> {
-    let name = format!("{}/{document}.md.tera", view.procurement.language);
+    render_any(
+        templates,
+        &format!("{}/{document}.md.tera", view.procurement.language),
+        view,
+    )
+}
+
+/// Render the clause pack of a catalogue in a language.
+pub fn render_pack(
+    templates: &Templates,
+    language: &str,
+    view: &pack::PackView,
+) -> Result<String, Diagnostic> {
+    render_any(templates, &format!("{language}/catalogue.md.tera"), view)
+}
+
+fn render_any<T: serde::Serialize>(
+    templates: &Templates,
+    name: &str,
+    view: &T,
+) -> Result<String, Diagnostic> {
     let context = tera::Context::from_serialize(view).map_err(|e| {
         Diagnostic::error(format!("internal error preparing the template data: {e}"))
     })?;
     templates
         .tera
-        .render(&name, &context)
+        .render(name, &context)
         .map_err(|e| tera_diagnostic(&e, &templates.displays))
 }
 

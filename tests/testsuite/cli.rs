@@ -307,3 +307,59 @@ fn the_same_run_twice_gives_the_same_bytes() {
         assert!(x == y, "{name} differs between runs");
     }
 }
+
+#[test]
+fn catalogue_export_writes_the_clause_pack() {
+    let out = scratch("export");
+    let o = secannex(&[
+        "catalogue",
+        "export",
+        "-o",
+        out.to_str().expect("utf-8"),
+        "--date",
+        "2026-11-25",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let files = files_in(&out);
+    let stem = files[0].trim_end_matches(".docx").to_string();
+    assert!(
+        stem.starts_with("secannex-core-") && stem.ends_with("-clause-pack"),
+        "{files:?}"
+    );
+    assert_eq!(
+        files,
+        [
+            format!("{stem}.docx"),
+            format!("{stem}.md"),
+            format!("{stem}.pdf")
+        ]
+    );
+    // Every clause of the catalogue is in the pack, with its condition in words.
+    let md = std::fs::read_to_string(out.join(format!("{stem}.md"))).expect("md");
+    let pdf =
+        crate::support::pdf_doc(&std::fs::read(out.join(format!("{stem}.pdf"))).expect("pdf"));
+    let pdf_text = crate::support::pdf_text(&pdf)
+        .replace("-\n", "-")
+        .replace('\n', " ");
+    for c in &crate::support::resources().catalogue.clauses {
+        assert!(
+            md.contains(&format!(" {} {}", c.id, c.title)),
+            "{} missing from the clause pack",
+            c.id
+        );
+        assert!(
+            pdf_text.contains(&c.id),
+            "{} missing from the PDF clause pack",
+            c.id
+        );
+    }
+    assert!(
+        md.contains("**Applies when:** the asset category is"),
+        "conditions are not in words"
+    );
+    let structure = crate::support::pdf_structure(&pdf);
+    assert!(
+        structure.contains("pdfa part: 2, conformance: B"),
+        "{structure}"
+    );
+}
