@@ -339,6 +339,15 @@ pub fn evaluate(condition: &Condition, profile: &Profile) -> (bool, Vec<String>)
             };
             (holds, vec![fact])
         }
+        Condition::Subtype(ids) => {
+            let (holds, mut reasons) = overlap("sub-types", &profile.subtypes, ids);
+            if !profile.subtypes_given {
+                for r in &mut reasons {
+                    r.push_str(" (no sub-type named: every sub-type of the category counts)");
+                }
+            }
+            (holds, reasons)
+        }
         Condition::Connectivity(ids) => overlap("connectivity", &profile.connectivity, ids),
         Condition::Data(ids) => overlap("data", &profile.data, ids),
         Condition::Services(ids) => overlap("services", &profile.services, ids),
@@ -460,6 +469,8 @@ mod tests {
         Profile {
             lot: None,
             category: "networked-medical-device".into(),
+            subtypes: vec!["bedside-device".into()],
+            subtypes_given: true,
             description: None,
             medical_device: true,
             connectivity: vec!["wired-network".into(), "remote-access".into()],
@@ -588,5 +599,29 @@ mod tests {
             let w = largest_remainder(&[8, 3, 7, 6, 5, 9], total);
             assert_eq!(w.iter().sum::<u32>(), total);
         }
+    }
+
+    #[test]
+    fn subtypes_default_to_the_whole_category() {
+        let mut p = profile();
+        let c = Condition::Subtype(s(&["imaging-modality"]));
+        assert_eq!(
+            evaluate(&c, &p),
+            (
+                false,
+                s(&["sub-types: bedside-device (none of imaging-modality)"])
+            )
+        );
+        p.subtypes = s(&["imaging-modality", "bedside-device"]);
+        p.subtypes_given = false;
+        assert_eq!(
+            evaluate(&c, &p),
+            (
+                true,
+                s(&[
+                    "sub-types includes imaging-modality (no sub-type named: every sub-type of the category counts)"
+                ])
+            )
+        );
     }
 }

@@ -13,6 +13,8 @@ pub fn typical_profile(asset: &Asset) -> Profile {
     Profile {
         lot: None,
         category: asset.id.clone(),
+        subtypes: asset.subtypes.iter().map(|(id, _)| id.clone()).collect(),
+        subtypes_given: false,
         description: None,
         medical_device: t.medical_device,
         connectivity: t.connectivity.clone(),

@@ -1026,11 +1026,12 @@ impl Builder {
 
     /// Parse a condition; every key of one mapping must hold (an implicit `all`).
     fn condition(&self, ck: &mut Checker<'_>, node: &Node, depth: usize) -> Option<Condition> {
-        const KEYS: [&str; 11] = [
+        const KEYS: [&str; 12] = [
             "all",
             "any",
             "not",
             "asset",
+            "subtype",
             "connectivity",
             "data",
             "services",
@@ -1086,6 +1087,15 @@ impl Builder {
                 "asset" => ck
                     .ids(value, "asset category", &assets, false)
                     .map(Condition::Asset),
+                "subtype" => {
+                    let subtypes: Vec<&str> = self
+                        .assets
+                        .iter()
+                        .flat_map(|a| a.subtypes.iter().map(|(id, _)| id.as_str()))
+                        .collect();
+                    ck.ids(value, "sub-type", &subtypes, false)
+                        .map(Condition::Subtype)
+                }
                 "connectivity" => ck
                     .ids(
                         value,
@@ -1174,6 +1184,7 @@ impl Builder {
             match part {
                 Some(p) => {
                     if let Condition::Asset(v)
+                    | Condition::Subtype(v)
                     | Condition::Connectivity(v)
                     | Condition::Data(v)
                     | Condition::Services(v)

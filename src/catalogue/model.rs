@@ -262,6 +262,9 @@ pub enum Condition {
     Not(Box<Condition>),
     /// The asset category is one of these.
     Asset(Vec<String>),
+    /// The purchase covers at least one of these sub-types (when the buyer names
+    /// none, every sub-type of the category counts).
+    Subtype(Vec<String>),
     /// The asset has at least one of these connections.
     Connectivity(Vec<String>),
     /// The asset handles at least one of these data kinds.
@@ -312,6 +315,8 @@ impl Condition {
             (Condition::Not(inner), n) => inner.words(!n),
             (Condition::Asset(v), false) => format!("the asset category is {}", or(v)),
             (Condition::Asset(v), true) => format!("the asset category is not {}", or(v)),
+            (Condition::Subtype(v), false) => format!("the purchase covers {}", or(v)),
+            (Condition::Subtype(v), true) => format!("the purchase covers {}", nor(v)),
             (Condition::Connectivity(v), false) => format!("it connects by {}", or(v)),
             (Condition::Connectivity(v), true) => format!("it connects by {}", nor(v)),
             (Condition::Data(v), false) => format!("it handles {} data", or(v)),

@@ -141,8 +141,14 @@ fn read(
                 let merged = top.clone().overlay(own);
                 let lot = Lot { id, title };
                 let what = format!("lot `{}`", lot.id);
-                if let Some(p) = merged.complete(ck, lm.pos, &what, Some(lot), procurement.as_ref())
-                {
+                if let Some(p) = merged.complete(
+                    ck,
+                    catalogue,
+                    lm.pos,
+                    &what,
+                    Some(lot),
+                    procurement.as_ref(),
+                ) {
                     profiles.push(p);
                 }
             }
@@ -151,6 +157,7 @@ fn read(
             // Nothing to point at: the whole file lacks the answer.
             if let Some(p) = top.complete(
                 ck,
+                catalogue,
                 Pos::default(),
                 "the questionnaire",
                 None,
@@ -269,6 +276,9 @@ fn read_procurement(
 #[derive(Clone, Default)]
 struct Partial {
     category: Option<Result<String, ()>>,
+    subtypes: Option<Result<Vec<(String, Pos)>, ()>>,
+    /// The category the sub-types were already checked against, if any.
+    subtypes_checked: Option<String>,
     description: Option<String>,
     medical_device: Option<Result<bool, ()>>,
     connectivity: Option<Result<Vec<String>, ()>>,
@@ -293,7 +303,15 @@ impl Partial {
     /// parameters merge by name and whose include/exclude lists add up.
     fn overlay(mut self, lot: Partial) -> Partial {
         if lot.category.is_some() {
+            // Sub-types belong to a category: a lot that changes the category does
+            // not inherit the top level's sub-types.
             self.category = lot.category;
+            self.subtypes = None;
+            self.subtypes_checked = None;
+        }
+        if lot.subtypes.is_some() {
+            self.subtypes = lot.subtypes;
+            self.subtypes_checked = lot.subtypes_checked;
         }
         if lot.description.is_some() {
             self.description = lot.description;
@@ -337,6 +355,7 @@ impl Partial {
     fn complete(
         self,
         ck: &mut Checker<'_>,
+        catalogue: &Catalogue,
         pos: Pos,
         what: &str,
         lot: Option<Lot>,
@@ -410,9 +429,45 @@ impl Partial {
             Some(Err(())) => None,
             None => Some(Tailoring::default()),
         };
+        let (subtypes, subtypes_given) = match (&category, self.subtypes) {
+            (_, Some(Err(()))) => (None, true),
+            (None, _) => (None, false),
+            (Some(cat), given) => {
+                let known: Vec<&str> = catalogue
+                    .asset(cat)
+                    .map(|a| a.subtypes.iter().map(|(id, _)| id.as_str()).collect())
+                    .unwrap_or_default();
+                match given {
+                    None => (Some(known.iter().map(|s| s.to_string()).collect()), false),
+                    Some(Ok(list)) if self.subtypes_checked.as_deref() == Some(cat.as_str()) => {
+                        (Some(list.into_iter().map(|(id, _)| id).collect()), true)
+                    }
+                    Some(Ok(list)) => {
+                        let mut ok = true;
+                        for (id, at) in &list {
+                            if !known.contains(&id.as_str()) {
+                                let help = did_you_mean(id, known.iter().copied());
+                                let d =
+                                    ck.error(*at, format!("`{id}` is not a sub-type of `{cat}`"));
+                                d.expected = Some(format!("one of {}", known.join(", ")));
+                                d.help = help;
+                                ok = false;
+                            }
+                        }
+                        (
+                            ok.then(|| list.into_iter().map(|(id, _)| id).collect()),
+                            true,
+                        )
+                    }
+                    Some(Err(())) => (None, true),
+                }
+            }
+        };
         Some(Profile {
             lot,
             category: category?,
+            subtypes: subtypes?,
+            subtypes_given,
             description: self.description,
             medical_device: medical_device?,
             connectivity: connectivity?,
@@ -490,7 +545,7 @@ fn read_partial(ck: &mut Checker<'_>, map: &Map<'_>, catalogue: &Catalogue) -> P
     {
         ck.known_keys(
             &am,
-            &["category", "description", "medical_device"],
+            &["category", "subtypes", "description", "medical_device"],
             "`asset`",
         );
         p.category = misspelt(ck, &am, "category");
@@ -498,6 +553,41 @@ fn read_partial(ck: &mut Checker<'_>, map: &Map<'_>, catalogue: &Catalogue) -> P
         if let Some(c) = am.get("category") {
             let ids: Vec<&str> = catalogue.assets.iter().map(|a| a.id.as_str()).collect();
             p.category = Some(ck.one_of(c, "asset category", &ids).ok_or(()));
+        }
+        if let Some(n) = am.get("subtypes") {
+            p.subtypes = Some(
+                ck.seq(n, "`subtypes`")
+                    .map(|items| {
+                        items
+                            .iter()
+                            .filter_map(|i| ck.string(i, "a sub-type").map(|s| (s, i.pos)))
+                            .collect::<Vec<_>>()
+                    })
+                    .ok_or(()),
+            );
+        }
+        // Sub-types given with their category are checked here, so that they are
+        // checked even when every lot replaces the category.
+        if let (Some(Ok(cat)), Some(Ok(list))) = (&p.category, &p.subtypes) {
+            let known: Vec<&str> = catalogue
+                .asset(cat)
+                .map(|a| a.subtypes.iter().map(|(id, _)| id.as_str()).collect())
+                .unwrap_or_default();
+            let mut ok = true;
+            for (id, at) in list {
+                if !known.contains(&id.as_str()) {
+                    let help = did_you_mean(id, known.iter().copied());
+                    let d = ck.error(*at, format!("`{id}` is not a sub-type of `{cat}`"));
+                    d.expected = Some(format!("one of {}", known.join(", ")));
+                    d.help = help;
+                    ok = false;
+                }
+            }
+            if ok {
+                p.subtypes_checked = Some(cat.clone());
+            } else {
+                p.subtypes = Some(Err(()));
+            }
         }
         if let Some(d) = am.get("description") {
             p.description = ck.text(d, "the asset `description`");

@@ -49,6 +49,11 @@ pub struct Profile {
     pub lot: Option<Lot>,
     /// Asset category id.
     pub category: String,
+    /// Sub-types of the category the purchase covers: those the buyer named, or
+    /// every sub-type of the category when none was named.
+    pub subtypes: Vec<String>,
+    /// True when the buyer named the sub-types.
+    pub subtypes_given: bool,
     /// Free-text description.
     pub description: Option<String>,
     /// Placed on the market under MDR/IVDR.

@@ -181,6 +181,8 @@ pub struct PackAsset {
     pub description: String,
     /// Examples.
     pub examples: Vec<String>,
+    /// Sub-types: id and title.
+    pub subtypes: Vec<TermView>,
     /// Supplier clauses a typical purchase gets.
     pub typical_clauses: usize,
 }
@@ -400,6 +402,14 @@ pub fn build(c: &Catalogue, date: chrono::NaiveDate, tool: &str, source: &str) -
                 title: a.title.clone(),
                 description: a.description.clone(),
                 examples: a.examples.clone(),
+                subtypes: a
+                    .subtypes
+                    .iter()
+                    .map(|(i, t)| TermView {
+                        term: i.clone(),
+                        definition: t.clone(),
+                    })
+                    .collect(),
                 typical_clauses: *n,
             })
             .collect(),

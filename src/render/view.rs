@@ -105,6 +105,8 @@ pub struct AssetView {
     pub category: String,
     /// Category title from the catalogue.
     pub category_title: String,
+    /// Sub-types the buyer named (empty when none was named).
+    pub subtypes: Vec<FactView>,
     /// The buyer's description.
     pub description: Option<String>,
     /// Medical device?
@@ -439,6 +441,26 @@ pub fn build(
             .asset(&profile.category)
             .map(|a| a.title.clone())
             .unwrap_or_default(),
+        subtypes: if profile.subtypes_given {
+            let known = catalogue
+                .asset(&profile.category)
+                .map(|a| a.subtypes.as_slice())
+                .unwrap_or_default();
+            profile
+                .subtypes
+                .iter()
+                .map(|id| FactView {
+                    id: id.clone(),
+                    description: known
+                        .iter()
+                        .find(|(i, _)| i == id)
+                        .map(|(_, t)| t.clone())
+                        .unwrap_or_default(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         description: profile.description.clone(),
         medical_device: profile.medical_device,
         connectivity: describe(facts::CONNECTIVITY, &profile.connectivity),
