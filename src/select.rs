@@ -437,7 +437,12 @@ fn overlap(fact: &str, have: &[String], wanted: &[String]) -> (bool, Vec<String>
             vec![format!("{what} (none of {})", wanted.join(", "))],
         )
     } else {
-        (true, vec![format!("{fact} includes {}", common.join(", "))])
+        let verb = if fact.ends_with('s') {
+            "include"
+        } else {
+            "includes"
+        };
+        (true, vec![format!("{fact} {verb} {}", common.join(", "))])
     }
 }
 
@@ -619,7 +624,7 @@ mod tests {
             (
                 true,
                 s(&[
-                    "sub-types includes imaging-modality (no sub-type named: every sub-type of the category counts)"
+                    "sub-types include imaging-modality (no sub-type named: every sub-type of the category counts)"
                 ])
             )
         );
