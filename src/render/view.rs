@@ -584,7 +584,7 @@ fn clause_view(catalogue: &Catalogue, clause: &Clause, s: &Selected, number: Str
         role: clause.role,
         phase: clause.phase,
         obligation: clause.obligation,
-        weight: clause.weight,
+        weight: s.weight,
         paragraphs: text::paragraphs(&filled),
         evidence: clause
             .evidence

@@ -218,3 +218,50 @@ fn free_text_comes_out_as_typed() {
         "PDF text lost the description"
     );
 }
+
+#[test]
+fn published_award_weights_add_up_to_the_security_share() {
+    // The annex text, the compliance matrix and the JSON must all show the scaled
+    // weights: 20 points by default for every sample.
+    for rel in samples() {
+        let out = generate_file(&rel);
+        let json: serde_json::Value = serde_json::from_slice(
+            &out.files
+                .iter()
+                .find(|f| f.name.ends_with("-selection.json"))
+                .expect("json")
+                .bytes,
+        )
+        .expect("json parses");
+        for lot in json["lots"].as_array().expect("lots") {
+            let weights: Vec<u64> = lot["selected"]
+                .as_array()
+                .expect("selected")
+                .iter()
+                .filter(|c| c["role"] == "award-criterion")
+                .map(|c| c["weight"].as_u64().expect("weight"))
+                .collect();
+            if !weights.is_empty() {
+                assert_eq!(
+                    weights.iter().sum::<u64>(),
+                    20,
+                    "{rel}: award weights {weights:?}"
+                );
+                assert!(
+                    weights.iter().all(|w| *w > 0),
+                    "{rel}: a criterion scores nothing"
+                );
+            }
+        }
+        for f in out.files.iter().filter(|f| f.name.ends_with("-annex.md")) {
+            let md = String::from_utf8_lossy(&f.bytes);
+            if md.contains("| | **Total** |") {
+                assert!(
+                    md.contains("| | **Total** | **20** |"),
+                    "{}: the award table does not total 20",
+                    f.name
+                );
+            }
+        }
+    }
+}
