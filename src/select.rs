@@ -80,8 +80,11 @@ pub struct Setting {
     pub value: ParamValue,
     /// Unit (empty for text).
     pub unit: String,
-    /// `default` or `buyer`.
+    /// `default`, `derived` (a default that follows the purchase) or `buyer`.
     pub source: &'static str,
+    /// For a derived default, what it follows (e.g. `availability critical`).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub note: String,
 }
 
 /// Why a clause is not in the pack.
@@ -261,6 +264,48 @@ pub fn largest_remainder(weights: &[u32], total: u32) -> Vec<u32> {
     out
 }
 
+/// A parameter's default for this purchase: the plain default, or the one its
+/// declaration derives from the answers.
+pub fn default_for(
+    p: &crate::catalogue::Parameter,
+    profile: &Profile,
+) -> (ParamValue, &'static str, String) {
+    use crate::catalogue::{Derived, ParamKind};
+    let ParamKind::Integer { min, max, .. } = &p.kind else {
+        return (p.default_value(), "default", String::new());
+    };
+    let pick = |table: &[(String, i64)], level: &str| {
+        table.iter().find(|(l, _)| l == level).map(|(_, v)| *v)
+    };
+    match &p.derived {
+        Some(Derived::ByAvailability(t)) => match pick(t, &profile.availability) {
+            Some(v) => (
+                ParamValue::Integer(v),
+                "derived",
+                format!("availability need {}", profile.availability),
+            ),
+            None => (p.default_value(), "default", String::new()),
+        },
+        Some(Derived::ByPatientSafety(t)) => match pick(t, &profile.patient_safety) {
+            Some(v) => (
+                ParamValue::Integer(v),
+                "derived",
+                format!("patient-safety impact {}", profile.patient_safety),
+            ),
+            None => (p.default_value(), "default", String::new()),
+        },
+        Some(Derived::FromExpectedYears) => match profile.expected_years {
+            Some(y) => (
+                ParamValue::Integer(i64::from(y).clamp(*min, *max)),
+                "derived",
+                format!("expected service life {y} years"),
+            ),
+            None => (p.default_value(), "default", String::new()),
+        },
+        None => (p.default_value(), "default", String::new()),
+    }
+}
+
 fn selected_clause(
     clause: &Clause,
     basis: Basis,
@@ -271,9 +316,9 @@ fn selected_clause(
         .parameters
         .iter()
         .map(|p| {
-            let (value, source) = match profile.options.parameters.get(&p.name) {
-                Some(v) => (v.clone(), "buyer"),
-                None => (p.default_value(), "default"),
+            let (value, source, note) = match profile.options.parameters.get(&p.name) {
+                Some(v) => (v.clone(), "buyer", String::new()),
+                None => default_for(p, profile),
             };
             Setting {
                 name: p.name.clone(),
@@ -281,6 +326,7 @@ fn selected_clause(
                 value,
                 unit: p.unit().to_string(),
                 source,
+                note,
             }
         })
         .collect();
@@ -627,6 +673,50 @@ mod tests {
                     "sub-types include imaging-modality (no sub-type named: every sub-type of the category counts)"
                 ])
             )
+        );
+    }
+
+    #[test]
+    fn derived_defaults_follow_the_purchase() {
+        use crate::catalogue::{Derived, ParamKind, Parameter};
+        let param = |derived| Parameter {
+            name: "x".into(),
+            label: "X".into(),
+            kind: ParamKind::Integer {
+                default: 8,
+                min: 5,
+                max: 20,
+                unit: "hours".into(),
+            },
+            derived: Some(derived),
+            line: 0,
+        };
+        let mut p = profile();
+        let by_av = param(Derived::ByAvailability(vec![
+            ("critical".into(), 5),
+            ("high".into(), 8),
+            ("normal".into(), 20),
+        ]));
+        assert_eq!(
+            default_for(&by_av, &p),
+            (
+                ParamValue::Integer(5),
+                "derived",
+                "availability need critical".into()
+            )
+        );
+        let years = param(Derived::FromExpectedYears);
+        assert_eq!(default_for(&years, &p).0, ParamValue::Integer(10));
+        p.expected_years = Some(3);
+        assert_eq!(
+            default_for(&years, &p).0,
+            ParamValue::Integer(5),
+            "kept within the bounds"
+        );
+        p.expected_years = None;
+        assert_eq!(
+            default_for(&years, &p),
+            (ParamValue::Integer(8), "default", String::new())
         );
     }
 }

@@ -1467,7 +1467,17 @@ fn read_parameter(ck: &mut Checker<'_>, name: &str, node: &Node, line: usize) ->
     let m = ck.map(node, &what)?;
     ck.known_keys(
         &m,
-        &["type", "default", "min", "max", "unit", "label"],
+        &[
+            "type",
+            "default",
+            "min",
+            "max",
+            "unit",
+            "label",
+            "by_availability",
+            "by_patient_safety",
+            "from_expected_years",
+        ],
         &what,
     );
     let kind = ck
@@ -1505,12 +1515,76 @@ fn read_parameter(ck: &mut Checker<'_>, name: &str, node: &Node, line: usize) ->
             default: ck.text(default, &format!("the default of {what}"))?,
         }
     };
+    let derived = read_derived(ck, &m, &kind, &what)?;
     Some(Parameter {
         name: name.to_string(),
         label,
         kind,
+        derived,
         line,
     })
+}
+
+/// `by_availability`, `by_patient_safety` or `from_expected_years` (at most one,
+/// integer parameters only, values within the bounds). `None` on error.
+fn read_derived(
+    ck: &mut Checker<'_>,
+    m: &Map<'_>,
+    kind: &ParamKind,
+    what: &str,
+) -> Option<Option<Derived>> {
+    let keys = [
+        "by_availability",
+        "by_patient_safety",
+        "from_expected_years",
+    ];
+    let given: Vec<&str> = keys
+        .iter()
+        .copied()
+        .filter(|k| m.get(k).is_some())
+        .collect();
+    let Some(&key) = given.first() else {
+        return Some(None);
+    };
+    let node = m.get(key)?;
+    let ParamKind::Integer { min, max, .. } = kind else {
+        ck.error(node.pos, format!("`{key}` is for integer parameters only"));
+        return None;
+    };
+    if given.len() > 1 {
+        ck.error(
+            node.pos,
+            format!("{what} has {}: choose one", given.join(" and ")),
+        );
+        return None;
+    }
+    if key == "from_expected_years" {
+        return match ck.boolean(node, "`from_expected_years`")? {
+            true => Some(Some(Derived::FromExpectedYears)),
+            false => Some(None),
+        };
+    }
+    let levels = if key == "by_availability" {
+        facts::AVAILABILITY
+    } else {
+        facts::PATIENT_SAFETY
+    };
+    let lm = ck.map(node, &format!("`{key}`"))?;
+    let ids = facts::ids(levels);
+    ck.known_keys(&lm, &ids, &format!("`{key}`"));
+    let mut values = Vec::new();
+    for level in &ids {
+        let v = ck.required(&lm, level, &format!("`{key}`"))?;
+        values.push((
+            level.to_string(),
+            ck.integer(v, &format!("the {level} default"), *min, *max)?,
+        ));
+    }
+    Some(Some(if key == "by_availability" {
+        Derived::ByAvailability(values)
+    } else {
+        Derived::ByPatientSafety(values)
+    }))
 }
 
 #[cfg(test)]

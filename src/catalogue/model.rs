@@ -418,9 +418,24 @@ pub struct Parameter {
     pub label: String,
     /// Type, default and bounds.
     pub kind: ParamKind,
+    /// A default that depends on the questionnaire's answers (integers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub derived: Option<Derived>,
     /// Line of the declaration, for messages.
     #[serde(skip)]
     pub line: usize,
+}
+
+/// How an integer parameter's default follows the purchase.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Derived {
+    /// One default per availability level: (level, value).
+    ByAvailability(Vec<(String, i64)>),
+    /// One default per patient-safety level: (level, value).
+    ByPatientSafety(Vec<(String, i64)>),
+    /// The expected service life in years, kept within the bounds.
+    FromExpectedYears,
 }
 
 /// A value given to a parameter.
@@ -446,7 +461,10 @@ impl Parameter {
     /// True if two declarations mean the same parameter (same label, type, default
     /// and bounds; where they are declared does not matter).
     pub fn same_as(&self, other: &Parameter) -> bool {
-        self.name == other.name && self.label == other.label && self.kind == other.kind
+        self.name == other.name
+            && self.label == other.label
+            && self.kind == other.kind
+            && self.derived == other.derived
     }
 
     /// Type, default and bounds in words, e.g. `integer, default 14 days, from 1 to 90`.

@@ -129,6 +129,8 @@ pub struct PackParameter {
     pub unit: String,
     /// Clauses declaring it.
     pub clauses: Vec<String>,
+    /// How the default follows the purchase, in words (empty if it does not).
+    pub derived: String,
 }
 
 /// A framework.
@@ -220,6 +222,26 @@ fn param(p: &crate::catalogue::Parameter, clauses: Vec<String>) -> PackParameter
         max,
         unit: p.unit().to_string(),
         clauses,
+        derived: match &p.derived {
+            Some(crate::catalogue::Derived::ByAvailability(t)) => format!(
+                "by availability need: {}",
+                t.iter()
+                    .map(|(l, v)| format!("{l} {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Some(crate::catalogue::Derived::ByPatientSafety(t)) => format!(
+                "by patient-safety impact: {}",
+                t.iter()
+                    .map(|(l, v)| format!("{l} {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Some(crate::catalogue::Derived::FromExpectedYears) => {
+                "the expected service life, when the questionnaire gives it".into()
+            }
+            None => String::new(),
+        },
     }
 }
 

@@ -243,8 +243,10 @@ pub struct ParameterRow {
     pub value: String,
     /// Unit.
     pub unit: String,
-    /// `default` or `buyer`.
+    /// `default`, `derived` or `buyer`.
     pub source: String,
+    /// What a derived default follows.
+    pub note: String,
     /// Clause ids using it.
     pub clauses: Vec<String>,
 }
@@ -378,6 +380,7 @@ pub fn build(
                     value: p.value.to_string(),
                     unit: p.unit.clone(),
                     source: p.source.to_string(),
+                    note: p.note.clone(),
                     clauses: vec![s.id.clone()],
                 }),
             }
