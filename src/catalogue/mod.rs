@@ -1331,6 +1331,54 @@ impl Builder {
                 }
             }
         }
+        // Clauses that refer to other clauses refer to clauses that exist.
+        let mut prefixes: Vec<&str> = self
+            .clauses
+            .iter()
+            .filter_map(|c| c.id.split('-').next())
+            .collect();
+        prefixes.sort_unstable();
+        prefixes.dedup();
+        for c in &self.clauses {
+            let mut texts = vec![c.text.as_str()];
+            texts.extend(c.evidence.iter().map(|e| e.what.as_str()));
+            for t in texts {
+                for r in text::clause_refs(t, &prefixes) {
+                    if r != c.id && !self.clauses.iter().any(|x| x.id == r) {
+                        let loc = parsed
+                            .values()
+                            .find(|(src, _)| src.name == c.origin.file)
+                            .map(|(src, _)| {
+                                match src
+                                    .text
+                                    .lines()
+                                    .enumerate()
+                                    .skip(c.origin.line.saturating_sub(1))
+                                    .find(|(_, l)| l.contains(r))
+                                {
+                                    Some((i, l)) => src.location(
+                                        i + 1,
+                                        l.find(r).map_or(1, |x| l[..x].chars().count() + 1),
+                                        r.len(),
+                                    ),
+                                    None => src.location(c.origin.line, 1, 1),
+                                }
+                            });
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "clause `{}` refers to `{r}`, which is not in the catalogue",
+                                c.id
+                            ))
+                            .at(loc)
+                            .maybe_help(did_you_mean(
+                                r,
+                                self.clauses.iter().map(|x| x.id.as_str()),
+                            )),
+                        );
+                    }
+                }
+            }
+        }
         // A parameter name means one thing everywhere.
         let mut first: BTreeMap<&str, (&Parameter, &Clause)> = BTreeMap::new();
         for c in &self.clauses {

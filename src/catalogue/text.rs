@@ -106,6 +106,20 @@ pub fn paragraphs(text: &str) -> Vec<String> {
     out
 }
 
+/// Clause ids a text mentions (`MAN-CLOUD-02`), given the id prefixes in use, in
+/// order of first mention.
+pub fn clause_refs<'t>(text: &'t str, prefixes: &[&str]) -> Vec<&'t str> {
+    let mut out: Vec<&str> = Vec::new();
+    for token in text.split(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')) {
+        let token = token.trim_matches('-');
+        let prefix = token.split('-').next().unwrap_or("");
+        if prefixes.contains(&prefix) && super::is_clause_id(token) && !out.contains(&token) {
+            out.push(token);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +138,15 @@ mod tests {
         assert!(pieces("a {{ Days }}").is_err());
         assert!(pieces("a }} b").is_err());
         assert!(pieces("a {{ }} b").is_err());
+    }
+
+    #[test]
+    fn finds_clause_references() {
+        let t = "as in MAN-CLOUD-02 (see also GEN-UPD-01, NIST SP-800-88 and CVE-2024-1234).";
+        assert_eq!(
+            clause_refs(t, &["MAN", "GEN"]),
+            vec!["MAN-CLOUD-02", "GEN-UPD-01"]
+        );
     }
 
     #[test]

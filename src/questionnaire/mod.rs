@@ -463,7 +463,7 @@ impl Partial {
                 }
             }
         };
-        Some(Profile {
+        let profile = Profile {
             lot,
             category: category?,
             subtypes: subtypes?,
@@ -479,7 +479,55 @@ impl Partial {
             integrates_with_legacy,
             procedure: procurement.map(|p| p.procedure.clone()).unwrap_or_default(),
             options: options?,
-        })
+        };
+        plausibility(ck, pos, what, &profile);
+        Some(profile)
+    }
+}
+
+/// Answers that are valid but probably not what the buyer means: each would leave
+/// clauses out of the annex.
+fn plausibility(ck: &mut Checker<'_>, pos: Pos, what: &str, p: &Profile) {
+    let has = |v: &[String], id: &str| v.iter().any(|x| x == id);
+    let maintained = has(&p.services, "maintenance") || has(&p.services, "remote-support");
+    let clinical = p.medical_device
+        || [
+            "networked-medical-device",
+            "clinical-information-system",
+            "remote-care-system",
+            "professional-service",
+        ]
+        .contains(&p.category.as_str());
+    // An empty `data` is a deliberate "no data of its own"; a list without
+    // patient-health next to clinical maintenance is more likely an oversight.
+    if maintained && clinical && !p.data.is_empty() && !has(&p.data, "patient-health") {
+        ck.warning(pos, format!("{what} buys maintenance or support of clinical equipment but does not list `patient-health` data"))
+            .help = Some(
+            "engineers who maintain medical devices or clinical systems usually see patient data on screens, logs and \
+             storage; if they do, add `patient-health` to `data` so that the data-protection clauses apply"
+                .into(),
+        );
+    }
+    let remotely_maintained_kind = [
+        "networked-medical-device",
+        "clinical-information-system",
+        "industrial-control-system",
+        "networking-equipment",
+        "remote-care-system",
+    ]
+    .contains(&p.category.as_str());
+    if has(&p.services, "maintenance")
+        && remotely_maintained_kind
+        && !p.connectivity.is_empty()
+        && !has(&p.connectivity, "remote-access")
+        && !has(&p.services, "remote-support")
+    {
+        ck.warning(pos, format!("{what} buys maintenance of connected equipment without `remote-access` or `remote-support`"))
+            .help = Some(
+            "if the Supplier will ever maintain or support it remotely, add `remote-access` to `connectivity`; \
+             otherwise the remote-access clauses are left out of the annex"
+                .into(),
+        );
     }
 }
 

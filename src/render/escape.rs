@@ -47,7 +47,11 @@ fn neutralise_leading_marker(s: String) -> String {
     {
         return format!("\\{s}");
     }
-    if digits > 0 && digits < s.len() && matches!(bytes[digits], b'.' | b')') {
+    // An ordered-list marker needs a space (or the end) after `1.`: "7.1.1" is safe.
+    let marker_end = bytes
+        .get(digits + 1)
+        .is_none_or(|b| b.is_ascii_whitespace());
+    if digits > 0 && digits < s.len() && matches!(bytes[digits], b'.' | b')') && marker_end {
         return format!("{}\\{}", &s[..digits], &s[digits..]);
     }
     s
@@ -92,6 +96,8 @@ mod tests {
             "+ item",
             "1. item",
             "2027) item",
+            "7.1.1 numbered title",
+            "12.",
             "*bold* and _it_ and **strong**",
             "a | b | c",
             "[link](http://x) ![img](y)",

@@ -386,6 +386,28 @@ pub fn build(
             }
         }
     }
+    // The security share is a parameter of the award criteria as a whole.
+    if let (Some(points), Some(decl)) = (selection.award_share, catalogue.meta.award_share.as_ref())
+    {
+        let by_buyer = profile
+            .options
+            .parameters
+            .contains_key(crate::select::SHARE);
+        parameters.push(ParameterRow {
+            name: decl.name.clone(),
+            label: decl.label.clone(),
+            value: points.to_string(),
+            unit: decl.unit().to_string(),
+            source: if by_buyer { "buyer" } else { "default" }.to_string(),
+            note: String::new(),
+            clauses: selection
+                .selected
+                .iter()
+                .filter(|s| s.role == Role::AwardCriterion)
+                .map(|s| s.id.clone())
+                .collect(),
+        });
+    }
     parameters.sort_by(|a, b| a.label.cmp(&b.label));
 
     // Defined terms: always-listed ones and those the supplier clauses use.

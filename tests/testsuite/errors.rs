@@ -136,3 +136,23 @@ fn the_coverage_matrix_is_pinned() {
         catalogue::coverage::matrix(&catalogue::coverage::coverage(&resources().catalogue));
     check_golden("coverage.txt", &matrix);
 }
+
+#[test]
+fn plausible_but_doubtful_answers_get_exact_warnings() {
+    let res = resources();
+    for case in case_files("tests/cases/warnings") {
+        let bytes = std::fs::read(root().join(&case)).expect("read case");
+        let file = SourceFile::from_bytes(&case, &bytes).expect("UTF-8");
+        let (q, diags) =
+            secannex::questionnaire::load(&file, &res.catalogue, &res.templates.languages);
+        assert!(q.is_some(), "{case} was refused:\n{}", render_all(&diags));
+        assert!(
+            !diags.is_empty() && diags.iter().all(|d| !d.is_error()),
+            "{case}: expected warnings only"
+        );
+        check_expected(
+            &format!("{}.stderr", case.trim_end_matches(".yaml")),
+            &render_all(&diags),
+        );
+    }
+}
