@@ -7,7 +7,7 @@ use super::files::{self, ReadError};
 use super::{CatalogueCommand, Cli, Command, exit};
 use crate::catalogue::{self, Catalogue, Phase, Role};
 use crate::diag::{self, Diagnostic};
-use crate::generate::{self, Format, Request, Resources};
+use crate::generate::{self, Format, Resources};
 use crate::render::Templates;
 use crate::select::{LeftOutKind, Selection};
 use crate::write::pdf::PdfEngine;
@@ -20,7 +20,19 @@ pub fn run(cli: Cli) -> u8 {
             output,
             format,
             date,
-        } => generate(&cli, files, output, format, date.as_deref()),
+            jobs,
+            fail_fast,
+            skip_unchanged,
+        } => generate(
+            &cli,
+            files,
+            output,
+            format,
+            date.as_deref(),
+            *jobs,
+            *fail_fast,
+            *skip_unchanged,
+        ),
         Command::Validate { files } => validate(&cli, files),
         Command::Select { file, json, date } => select_cmd(&cli, file, *json, date.as_deref()),
         Command::Catalogue(c) => catalogue_cmd(&cli, c),
@@ -61,6 +73,32 @@ fn load_catalogue(cli: &Cli) -> Result<(Catalogue, String, Vec<Diagnostic>), u8>
             Err(exit::INVALID)
         }
     }
+}
+
+/// Resources, and a fingerprint of everything they were built from (catalogue files,
+/// template files, tool version), for `--skip-unchanged`.
+fn load_resources_with_fingerprint(cli: &Cli) -> Result<(Resources, String), u8> {
+    let res = load_resources(cli)?;
+    let mut text = String::from(crate::TOOL);
+    let catalogue_files = match &cli.catalogue {
+        Some(dir) => files::catalogue_dir(dir).unwrap_or_default(),
+        None => files::builtin_catalogue(),
+    };
+    for f in catalogue_files {
+        text.push_str(&format!(
+            "\n{}\n{}",
+            f.path,
+            generate::sha256_hex(f.source.text.as_bytes())
+        ));
+    }
+    for f in files::templates(cli.templates.as_deref()).unwrap_or_default() {
+        text.push_str(&format!(
+            "\n{}\n{}",
+            f.path,
+            generate::sha256_hex(f.text.as_bytes())
+        ));
+    }
+    Ok((res, generate::sha256_hex(text.as_bytes())))
 }
 
 fn load_resources(cli: &Cli) -> Result<Resources, u8> {
@@ -137,12 +175,19 @@ fn parse_formats(list: &[String]) -> Result<Vec<Format>, u8> {
     Ok(out)
 }
 
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one argument per command-line option"
+)]
 fn generate(
     cli: &Cli,
     inputs: &[PathBuf],
     output: &Path,
     format: &[String],
     date: Option<&str>,
+    jobs: Option<usize>,
+    fail_fast: bool,
+    skip_unchanged: bool,
 ) -> u8 {
     let formats = match parse_formats(format) {
         Ok(f) => f,
@@ -152,7 +197,18 @@ fn generate(
         Ok(d) => d,
         Err(code) => return code,
     };
-    let res = match load_resources(cli) {
+    if jobs == Some(0) {
+        eprintln!("error: invalid value '0' for '--jobs': at least one job is needed");
+        return exit::USAGE;
+    }
+    let (inputs, errors) = super::batch::expand(inputs);
+    for e in &errors {
+        eprintln!("error: {e}");
+    }
+    if !errors.is_empty() && inputs.is_empty() {
+        return exit::IO;
+    }
+    let (res, fingerprint) = match load_resources_with_fingerprint(cli) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -164,79 +220,23 @@ fn generate(
         );
         return exit::IO;
     }
-    let mut worst = exit::OK;
-    let mut failed = 0;
-    for path in inputs {
-        let name = path.display().to_string();
-        let bytes = match files::read_input(path) {
-            Ok(b) => b,
-            Err(ReadError::Io(e)) => {
-                eprintln!("error: {}", e.0);
-                worst = exit::IO;
-                failed += 1;
-                continue;
-            }
-            Err(ReadError::Invalid(d)) => {
-                eprint_diags(&[d]);
-                worst = worst.max(exit::INVALID);
-                failed += 1;
-                continue;
-            }
-        };
-        let req = Request {
-            name: &name,
-            bytes: &bytes,
-            date,
-            formats: &formats,
-        };
-        match generate::generate(&res, &req) {
-            Ok(out) => {
-                eprint_diags(&out.warnings);
-                let files: Vec<(String, &[u8])> = out
-                    .files
-                    .iter()
-                    .map(|f| (f.name.clone(), f.bytes.as_slice()))
-                    .collect();
-                match files::write_all_atomic(output, &files) {
-                    Ok(written) => {
-                        let lots: Vec<String> = out
-                            .lots
-                            .iter()
-                            .map(|l| match &l.lot {
-                                Some(id) => format!(
-                                    "lot {id}: {} clauses, {} buyer actions",
-                                    l.clauses, l.buyer_actions
-                                ),
-                                None => format!(
-                                    "{} clauses, {} buyer actions",
-                                    l.clauses, l.buyer_actions
-                                ),
-                            })
-                            .collect();
-                        println!("{name}: {}", lots.join("; "));
-                        for w in written {
-                            println!("  wrote {}", w.display());
-                        }
-                    }
-                    Err(e) => {
-                        eprintln!("error: {}", e.0);
-                        worst = exit::IO;
-                        failed += 1;
-                    }
-                }
-            }
-            Err(diags) => {
-                eprint_diags(&diags);
-                eprintln!("error: {name}: nothing was written");
-                worst = worst.max(exit::INVALID);
-                failed += 1;
-            }
-        }
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let batch = super::batch::Batch {
+        res: &res,
+        fingerprint,
+        output,
+        formats: &formats,
+        date,
+        jobs,
+        fail_fast,
+        skip_unchanged,
+    };
+    let code = batch.run(&inputs);
+    if errors.is_empty() {
+        code
+    } else {
+        code.max(exit::IO)
     }
-    if inputs.len() > 1 && failed > 0 {
-        eprintln!("{failed} of {} questionnaires failed", inputs.len());
-    }
-    worst
 }
 
 fn validate(cli: &Cli, inputs: &[PathBuf]) -> u8 {

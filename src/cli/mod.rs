@@ -1,6 +1,7 @@
 //! The command line: parses arguments, reads and writes files, prints. The only
 //! part of secannex that touches the filesystem, the clock or the environment.
 
+mod batch;
 mod commands;
 pub mod files;
 
@@ -24,6 +25,7 @@ pub mod exit {
 const AFTER_HELP: &str = "\
 Examples:
   secannex generate samples/infusion-pumps.yaml -o out
+  secannex generate samples/ -o out --jobs 2 --skip-unchanged
   secannex validate samples/*.yaml
   secannex select samples/cloud-pacs.yaml
   secannex catalogue lint
@@ -53,7 +55,7 @@ pub enum Command {
         after_help = "Example:\n  secannex generate samples/infusion-pumps.yaml -o out --date 2027-01-15"
     )]
     Generate {
-        /// Questionnaire files.
+        /// Questionnaire files, directories (every *.yaml below) or glob patterns.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
         /// Output directory (created if missing).
@@ -71,6 +73,16 @@ pub enum Command {
         /// SOURCE_DATE_EPOCH, then today.
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
+        /// Questionnaires generated at the same time (default: the number of cores).
+        #[arg(short, long, value_name = "N")]
+        jobs: Option<usize>,
+        /// Stop at the first questionnaire that fails.
+        #[arg(long)]
+        fail_fast: bool,
+        /// Keep the outputs of questionnaires whose inputs, catalogue, templates and
+        /// tool version have not changed since the last run (see index.json).
+        #[arg(long)]
+        skip_unchanged: bool,
     },
     /// Check questionnaires: every problem at once, with file:line:column.
     #[command(after_help = "Example:\n  secannex validate samples/*.yaml")]

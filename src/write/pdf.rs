@@ -138,8 +138,17 @@ pub fn write(
         tagged: true,
         ..PdfOptions::default()
     };
-    typst_pdf::pdf(&paged, &options).map_err(|errors| typst_diagnostic(&world, style, &errors))
+    let pdf =
+        typst_pdf::pdf(&paged, &options).map_err(|errors| typst_diagnostic(&world, style, &errors));
+    // typst memoises layout in a process-wide cache. Keep what the last few
+    // documents used (clause text recurs from annex to annex) and drop the rest,
+    // so that memory does not grow with the number of documents in a batch.
+    typst::comemo::evict(EVICT_AFTER);
+    pdf
 }
+
+/// Cache entries unused for this many documents are evicted.
+const EVICT_AFTER: usize = 4;
 
 /// The first error typst reports, located in the style file when it has a span there.
 fn typst_diagnostic(

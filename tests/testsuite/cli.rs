@@ -48,7 +48,11 @@ fn generate_writes_every_file_named_from_the_reference() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let files = files_in(&out);
-    let mut expected = vec!["RHPC-FA-2027-07-selection.json".to_string()];
+    let mut expected = vec![
+        "RHPC-FA-2027-07-selection.json".to_string(),
+        "index.csv".into(),
+        "index.json".into(),
+    ];
     for lot in ["lot-1", "lot-2", "lot-3", "lot-4"] {
         for f in [
             "annex.docx",
@@ -81,7 +85,9 @@ fn format_limits_what_is_written() {
         [
             "NRHG-2027-031-annex.md",
             "NRHG-2027-031-checklist.md",
-            "NRHG-2027-031-selection.json"
+            "NRHG-2027-031-selection.json",
+            "index.csv",
+            "index.json"
         ]
     );
     let o = secannex(&[
@@ -112,14 +118,25 @@ fn a_bad_questionnaire_does_not_stop_the_others_and_leaves_nothing() {
         "md",
     ]);
     assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
     assert!(
-        stderr(&o)
-            .contains("error: tests/cases/questionnaire/unknown-ids.yaml: nothing was written")
+        err.contains("1 generated, 1 failed, 0 unchanged; 2 questionnaire(s) in "),
+        "{err}"
     );
-    assert!(stderr(&o).contains("1 of 2 questionnaires failed"));
+    assert!(
+        err.contains(
+            "  failed: tests/cases/questionnaire/unknown-ids.yaml: tests/cases/questionnaire/unknown-ids.yaml:6:14: unknown procedure `open-procedure`"
+        ),
+        "{err}"
+    );
     assert_eq!(
         files_in(&out),
-        ["NRHG-2027-031-annex.md", "NRHG-2027-031-checklist.md"]
+        [
+            "NRHG-2027-031-annex.md",
+            "NRHG-2027-031-checklist.md",
+            "index.csv",
+            "index.json"
+        ]
     );
 }
 
@@ -362,4 +379,135 @@ fn catalogue_export_writes_the_clause_pack() {
         structure.contains("pdfa part: 2, conformance: B"),
         "{structure}"
     );
+}
+
+#[test]
+fn batch_inputs_jobs_index_and_skip_unchanged() {
+    let out = scratch("batch-dir");
+    let dir = out.to_str().expect("utf-8");
+    // A directory and a glob pattern, overlapping: each questionnaire runs once.
+    let o = secannex(&[
+        "generate",
+        "samples",
+        "samples/c*.yaml",
+        "-o",
+        dir,
+        "--format",
+        "md,json",
+        "--jobs",
+        "2",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with("11 generated, 0 failed, 0 unchanged; 11 questionnaire(s) in "),
+        "{}",
+        stderr(&o)
+    );
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("index.json")).expect("index"))
+            .expect("json");
+    assert_eq!(index["format"], "secannex-index");
+    let entries = index["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 11);
+    // Every file listed is on disk with the recorded SHA-256.
+    for e in entries {
+        for f in e["files"].as_array().expect("files") {
+            let bytes = std::fs::read(out.join(f["name"].as_str().expect("name")))
+                .expect("file listed exists");
+            assert_eq!(
+                secannex::generate::sha256_hex(&bytes),
+                f["sha256"].as_str().expect("sha")
+            );
+        }
+    }
+    let csv = std::fs::read_to_string(out.join("index.csv")).expect("csv");
+    assert_eq!(
+        csv.lines().count(),
+        1 + entries
+            .iter()
+            .map(|e| e["files"].as_array().expect("f").len())
+            .sum::<usize>()
+    );
+    // Nothing changed: everything is kept.
+    let o = secannex(&[
+        "generate",
+        "samples",
+        "-o",
+        dir,
+        "--format",
+        "md,json",
+        "--skip-unchanged",
+    ]);
+    assert!(
+        stderr(&o).starts_with("0 generated, 0 failed, 11 unchanged;"),
+        "{}",
+        stderr(&o)
+    );
+    // A changed output file is regenerated.
+    std::fs::write(out.join("NRHG-2027-031-annex.md"), "tampered").expect("write");
+    let o = secannex(&[
+        "generate",
+        "samples",
+        "-o",
+        dir,
+        "--format",
+        "md,json",
+        "--skip-unchanged",
+    ]);
+    assert!(
+        stderr(&o).starts_with("1 generated, 0 failed, 10 unchanged;"),
+        "{}",
+        stderr(&o)
+    );
+    // A different date changes every key.
+    let o = secannex(&[
+        "generate",
+        "samples",
+        "-o",
+        dir,
+        "--format",
+        "md,json",
+        "--skip-unchanged",
+        "--date",
+        "2030-01-01",
+    ]);
+    assert!(stderr(&o).starts_with("11 generated,"), "{}", stderr(&o));
+}
+
+#[test]
+fn fail_fast_stops_the_batch() {
+    let out = scratch("fail-fast");
+    let o = secannex(&[
+        "generate",
+        "tests/cases/questionnaire/empty.yaml",
+        "samples/cloud-pacs.yaml",
+        "samples/his-replacement.yaml",
+        "-o",
+        out.to_str().expect("utf-8"),
+        "--format",
+        "md",
+        "--jobs",
+        "1",
+        "--fail-fast",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("0 generated, 1 failed, 0 unchanged, 2 not run (--fail-fast)"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(files_in(&out), Vec::<String>::new());
+}
+
+#[test]
+fn inputs_that_match_nothing_are_reported() {
+    let out = scratch("nothing");
+    let o = secannex(&[
+        "generate",
+        "samples/zzz*.yaml",
+        "-o",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    assert_eq!(stderr(&o), "error: no file matches samples/zzz*.yaml\n");
 }

@@ -1,0 +1,487 @@
+//! `generate` over many questionnaires: inputs expanded from files, directories and
+//! glob patterns; one job per questionnaire, run on `--jobs` threads that share the
+//! catalogue, templates and fonts loaded once; a progress bar on a terminal; a
+//! summary; an index of every file written with its SHA-256; `--skip-unchanged`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use super::exit;
+use super::files::{self, ReadError};
+use crate::diag::{self, Diagnostic};
+use crate::generate::{self, Format, Request, Resources, sha256_hex};
+
+/// Version of the index format written as `index.json`.
+pub const INDEX_VERSION: u32 = 1;
+
+/// What one run does.
+pub struct Batch<'a> {
+    /// Loaded resources, shared by every job.
+    pub res: &'a Resources,
+    /// Fingerprint of catalogue, templates and tool: part of every job's key.
+    pub fingerprint: String,
+    /// Output directory.
+    pub output: &'a Path,
+    /// Formats.
+    pub formats: &'a [Format],
+    /// Fallback annex date.
+    pub date: chrono::NaiveDate,
+    /// Worker threads.
+    pub jobs: usize,
+    /// Stop at the first failure.
+    pub fail_fast: bool,
+    /// Reuse outputs whose inputs did not change.
+    pub skip_unchanged: bool,
+}
+
+/// One file of the index.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct IndexFile {
+    /// File name in the output directory.
+    pub name: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// One lot's summary in the index.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct IndexLot {
+    /// Lot id, or none.
+    pub lot: Option<String>,
+    /// Supplier clauses.
+    pub clauses: usize,
+    /// Buyer actions.
+    pub buyer_actions: usize,
+}
+
+/// One questionnaire's entry in the index.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct IndexEntry {
+    /// Questionnaire path as given.
+    pub questionnaire: String,
+    /// SHA-256 of the questionnaire's bytes.
+    pub sha256: String,
+    /// Key of everything the outputs depend on (questionnaire, catalogue,
+    /// templates, tool version, formats, date).
+    pub key: String,
+    /// Lots and their clause counts.
+    pub lots: Vec<IndexLot>,
+    /// Files written.
+    pub files: Vec<IndexFile>,
+}
+
+/// The index of a run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Index {
+    /// Format id.
+    pub format: String,
+    /// Format version.
+    pub format_version: u32,
+    /// Tool and version.
+    pub tool: String,
+    /// Catalogue id and version.
+    pub catalogue: String,
+    /// One entry per questionnaire generated or reused, in input order.
+    pub entries: Vec<IndexEntry>,
+}
+
+enum Outcome {
+    Generated(IndexEntry),
+    Skipped(IndexEntry),
+    Failed { message: String, code: u8 },
+    NotRun,
+}
+
+/// Expand command-line inputs: files as given, directories to every `*.yaml` and
+/// `*.yml` below them, patterns with `*`, `?` or `[` through glob. Sorted within a
+/// directory or pattern; duplicates dropped. Inputs that match nothing are errors.
+pub fn expand(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
+    let mut out: Vec<PathBuf> = Vec::new();
+    let mut errors = Vec::new();
+    let push = |p: PathBuf, out: &mut Vec<PathBuf>| {
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    };
+    for input in inputs {
+        let text = input.to_string_lossy();
+        if input.is_dir() {
+            let mut found = Vec::new();
+            walk_yaml(input, &mut found);
+            found.sort();
+            if found.is_empty() {
+                errors.push(format!(
+                    "{} contains no questionnaire (*.yaml or *.yml)",
+                    input.display()
+                ));
+            }
+            for f in found {
+                push(f, &mut out);
+            }
+        } else if !input.exists() && text.contains(['*', '?', '[']) {
+            match glob::glob(&text) {
+                Ok(paths) => {
+                    let mut found: Vec<PathBuf> = paths
+                        .filter_map(Result::ok)
+                        .filter(|p| p.is_file())
+                        .collect();
+                    found.sort();
+                    if found.is_empty() {
+                        errors.push(format!("no file matches {text}"));
+                    }
+                    for f in found {
+                        push(f, &mut out);
+                    }
+                }
+                Err(e) => errors.push(format!("invalid pattern {text}: {}", e.msg)),
+            }
+        } else {
+            push(input.clone(), &mut out);
+        }
+    }
+    (out, errors)
+}
+
+fn walk_yaml(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if path.is_dir() && !hidden {
+            walk_yaml(&path, out);
+        } else if !hidden
+            && matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml")
+            )
+        {
+            out.push(path);
+        }
+    }
+}
+
+/// Remove temporary files left by an interrupted earlier run (`.<name>.<pid>.tmp`).
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name.ends_with(".tmp") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+fn read_index(dir: &Path) -> BTreeMap<String, IndexEntry> {
+    let Ok(bytes) = std::fs::read(dir.join("index.json")) else {
+        return BTreeMap::new();
+    };
+    let Ok(index) = serde_json::from_slice::<Index>(&bytes) else {
+        return BTreeMap::new();
+    };
+    if index.format_version != INDEX_VERSION {
+        return BTreeMap::new();
+    }
+    index
+        .entries
+        .into_iter()
+        .map(|e| (e.questionnaire.clone(), e))
+        .collect()
+}
+
+/// True if every file of the entry is on disk with the recorded hash.
+fn still_there(dir: &Path, entry: &IndexEntry) -> bool {
+    entry
+        .files
+        .iter()
+        .all(|f| std::fs::read(dir.join(&f.name)).is_ok_and(|b| sha256_hex(&b) == f.sha256))
+}
+
+impl Batch<'_> {
+    fn key(&self, questionnaire_sha: &str) -> String {
+        let formats: Vec<&str> = self.formats.iter().map(|f| f.name()).collect();
+        sha256_hex(
+            format!(
+                "{}\n{}\n{}\n{}\n{questionnaire_sha}",
+                crate::TOOL,
+                self.fingerprint,
+                formats.join(","),
+                self.date
+            )
+            .as_bytes(),
+        )
+    }
+
+    /// Run one job: its outcome, and what to print about it (diagnostics).
+    fn run_one(&self, path: &Path, previous: &BTreeMap<String, IndexEntry>) -> (Outcome, String) {
+        let name = path.display().to_string();
+        let bytes = match files::read_input(path) {
+            Ok(b) => b,
+            Err(ReadError::Io(e)) => return io_failed(e.0),
+            Err(ReadError::Invalid(d)) => return failed(&[d]),
+        };
+        let sha = sha256_hex(&bytes);
+        let key = self.key(&sha);
+        if self.skip_unchanged
+            && let Some(old) = previous.get(&name)
+            && old.key == key
+            && still_there(self.output, old)
+        {
+            return (Outcome::Skipped(old.clone()), String::new());
+        }
+        let req = Request {
+            name: &name,
+            bytes: &bytes,
+            date: self.date,
+            formats: self.formats,
+        };
+        match generate::generate(self.res, &req) {
+            Ok(out) => {
+                let named: Vec<(String, &[u8])> = out
+                    .files
+                    .iter()
+                    .map(|f| (f.name.clone(), f.bytes.as_slice()))
+                    .collect();
+                if let Err(e) = files::write_all_atomic(self.output, &named) {
+                    return io_failed(e.0);
+                }
+                let entry = IndexEntry {
+                    questionnaire: name,
+                    sha256: sha,
+                    key,
+                    lots: out
+                        .lots
+                        .iter()
+                        .map(|l| IndexLot {
+                            lot: l.lot.clone(),
+                            clauses: l.clauses,
+                            buyer_actions: l.buyer_actions,
+                        })
+                        .collect(),
+                    files: out
+                        .files
+                        .iter()
+                        .map(|f| IndexFile {
+                            name: f.name.clone(),
+                            sha256: sha256_hex(&f.bytes),
+                            bytes: f.bytes.len() as u64,
+                        })
+                        .collect(),
+                };
+                (Outcome::Generated(entry), diag::render_all(&out.warnings))
+            }
+            Err(diags) => failed(&diags),
+        }
+    }
+
+    /// Run every job; print progress, per-questionnaire lines and the summary;
+    /// write the index. Returns the exit code.
+    pub fn run(&self, inputs: &[PathBuf]) -> u8 {
+        let started = Instant::now();
+        remove_stale_temporaries(self.output);
+        let previous = if self.skip_unchanged {
+            read_index(self.output)
+        } else {
+            BTreeMap::new()
+        };
+        let progress = indicatif::ProgressBar::new(inputs.len() as u64);
+        progress.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {wide_msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        let results: Mutex<Vec<Outcome>> =
+            Mutex::new((0..inputs.len()).map(|_| Outcome::NotRun).collect());
+        let workers = self.jobs.clamp(1, inputs.len().max(1));
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| {
+                    loop {
+                        if stop.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        let i = next.fetch_add(1, Ordering::SeqCst);
+                        let Some(path) = inputs.get(i) else { break };
+                        progress.set_message(path.display().to_string());
+                        let (outcome, report) = self.run_one(path, &previous);
+                        if self.fail_fast && matches!(outcome, Outcome::Failed { .. }) {
+                            stop.store(true, Ordering::SeqCst);
+                        }
+                        // Diagnostics are printed as jobs finish, above the bar; the
+                        // per-questionnaire lines and the summary follow in input order.
+                        if !report.is_empty() {
+                            progress.suspend(|| eprint!("{report}"));
+                        }
+                        if let Ok(mut r) = results.lock() {
+                            r[i] = outcome;
+                        }
+                        progress.inc(1);
+                    }
+                });
+            }
+        });
+        progress.finish_and_clear();
+        let results = results.into_inner().unwrap_or_default();
+        self.finish(inputs, results, started)
+    }
+
+    fn finish(&self, inputs: &[PathBuf], results: Vec<Outcome>, started: Instant) -> u8 {
+        let mut code = exit::OK;
+        let (mut generated, mut skipped, mut failed, mut not_run) = (0, 0, Vec::new(), 0);
+        let mut entries = Vec::new();
+        for (path, outcome) in inputs.iter().zip(results) {
+            let name = path.display().to_string();
+            match outcome {
+                Outcome::Generated(entry) => {
+                    generated += 1;
+                    println!("{name}: {}", describe(&entry));
+                    entries.push(entry);
+                }
+                Outcome::Skipped(entry) => {
+                    skipped += 1;
+                    println!("{name}: unchanged, kept {} files", entry.files.len());
+                    entries.push(entry);
+                }
+                Outcome::Failed { message, code: c } => {
+                    code = code.max(c);
+                    failed.push((name, message));
+                }
+                Outcome::NotRun => not_run += 1,
+            }
+        }
+        if !entries.is_empty() {
+            let index = Index {
+                format: "secannex-index".into(),
+                format_version: INDEX_VERSION,
+                tool: crate::TOOL.into(),
+                catalogue: format!(
+                    "{} {}",
+                    self.res.catalogue.meta.id, self.res.catalogue.meta.version
+                ),
+                entries,
+            };
+            if let Err(e) = write_index(self.output, &index) {
+                eprintln!("error: {}", e.0);
+                code = exit::IO;
+            }
+        }
+        let total = inputs.len();
+        if total > 1 || !failed.is_empty() || skipped > 0 {
+            let mut line = format!(
+                "{generated} generated, {} failed, {skipped} unchanged",
+                failed.len()
+            );
+            if not_run > 0 {
+                line.push_str(&format!(", {not_run} not run (--fail-fast)"));
+            }
+            eprintln!(
+                "{line}; {total} questionnaire(s) in {:.1} s with {} job(s)",
+                started.elapsed().as_secs_f64(),
+                self.jobs
+            );
+            for (name, message) in &failed {
+                eprintln!("  failed: {name}: {message}");
+            }
+        }
+        code
+    }
+}
+
+fn io_failed(message: String) -> (Outcome, String) {
+    let report = format!("error: {message}\n");
+    (
+        Outcome::Failed {
+            message,
+            code: exit::IO,
+        },
+        report,
+    )
+}
+
+fn failed(diags: &[Diagnostic]) -> (Outcome, String) {
+    let first = diags.iter().find(|d| d.is_error()).or(diags.first());
+    let message = first.map_or_else(
+        || "failed".to_string(),
+        |d| match &d.location {
+            Some(l) if l.line > 0 => format!("{}:{}:{}: {}", l.file, l.line, l.column, d.message),
+            _ => d.message.clone(),
+        },
+    );
+    (
+        Outcome::Failed {
+            message,
+            code: exit::INVALID,
+        },
+        diag::render_all(diags),
+    )
+}
+
+fn describe(entry: &IndexEntry) -> String {
+    let lots: Vec<String> = entry
+        .lots
+        .iter()
+        .map(|l| match &l.lot {
+            Some(id) => format!(
+                "lot {id}: {} clauses, {} buyer actions",
+                l.clauses, l.buyer_actions
+            ),
+            None => format!("{} clauses, {} buyer actions", l.clauses, l.buyer_actions),
+        })
+        .collect();
+    format!("{}; {} files", lots.join("; "), entry.files.len())
+}
+
+fn write_index(dir: &Path, index: &Index) -> Result<(), files::IoFailure> {
+    let mut json = serde_json::to_string_pretty(index).expect("plain data");
+    json.push('\n');
+    let mut csv =
+        String::from("questionnaire,questionnaire_sha256,lots,clauses,file,bytes,sha256\n");
+    for e in &index.entries {
+        let lots: Vec<String> = e
+            .lots
+            .iter()
+            .map(|l| l.lot.clone().unwrap_or_default())
+            .collect();
+        let clauses: Vec<String> = e.lots.iter().map(|l| l.clauses.to_string()).collect();
+        for f in &e.files {
+            csv.push_str(&format!(
+                "{},{},{},{},{},{},{}\n",
+                csv_field(&e.questionnaire),
+                e.sha256,
+                csv_field(&lots.join(" ")),
+                csv_field(&clauses.join(" ")),
+                csv_field(&f.name),
+                f.bytes,
+                f.sha256
+            ));
+        }
+    }
+    files::write_all_atomic(
+        dir,
+        &[
+            ("index.json".into(), json.as_bytes()),
+            ("index.csv".into(), csv.as_bytes()),
+        ],
+    )
+    .map(|_| ())
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
