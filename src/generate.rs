@@ -217,6 +217,12 @@ pub fn generate(res: &Resources, req: &Request<'_>) -> Result<Output, Vec<Diagno
             bytes: json.into_bytes(),
         });
     }
+    if q.profiles.len() > 1 || q.profiles.iter().any(|p| p.lot.is_some()) {
+        files.push(OutFile {
+            name: format!("{base}-lots.csv"),
+            bytes: lot_matrix(res, &selections).into_bytes(),
+        });
+    }
     Ok(Output {
         files,
         lots,
@@ -392,4 +398,48 @@ pub fn clause_pack(
         }
     }
     Ok(files)
+}
+
+/// The cross-lot matrix of a framework agreement: one row per catalogue clause
+/// selected for at least one lot, one column per lot, `x` where the clause applies.
+pub fn lot_matrix(res: &Resources, selections: &[Selection]) -> String {
+    let field = |s: &str| {
+        if s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out = String::from("clause,title,role,phase");
+    for s in selections {
+        out.push(',');
+        out.push_str(&field(
+            &s.lot.as_ref().map_or_else(String::new, |l| l.id.clone()),
+        ));
+    }
+    out.push('\n');
+    // Rows in annex order: role, phase, id.
+    let mut clauses: Vec<&crate::catalogue::Clause> = res.catalogue.clauses.iter().collect();
+    clauses.sort_by(|a, b| (a.role, a.phase, &a.id).cmp(&(b.role, b.phase, &b.id)));
+    for c in clauses {
+        let marks: Vec<bool> = selections
+            .iter()
+            .map(|s| s.selected.iter().any(|x| x.id == c.id))
+            .collect();
+        if !marks.contains(&true) {
+            continue;
+        }
+        out.push_str(&format!(
+            "{},{},{},{}",
+            c.id,
+            field(&c.title),
+            c.role.as_str(),
+            c.phase.as_str()
+        ));
+        for m in marks {
+            out.push_str(if m { ",x" } else { "," });
+        }
+        out.push('\n');
+    }
+    out
 }

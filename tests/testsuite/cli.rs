@@ -50,6 +50,7 @@ fn generate_writes_every_file_named_from_the_reference() {
     let files = files_in(&out);
     let mut expected = vec![
         "RHPC-FA-2027-07-selection.json".to_string(),
+        "RHPC-FA-2027-07-lots.csv".to_string(),
         "index.csv".into(),
         "index.json".into(),
     ];

@@ -49,7 +49,7 @@ fn check_sample(rel: &str) {
         let lot_index = name
             .rsplit_once("-annex.")
             .and_then(|(stem, _)| annex_stems.iter().position(|s| *s == stem));
-        if name.ends_with(".json") || name.ends_with(".md") {
+        if name.ends_with(".json") || name.ends_with(".md") || name.ends_with(".csv") {
             check_golden(
                 &format!("{stem}/{name}"),
                 std::str::from_utf8(&f.bytes).expect("UTF-8"),
