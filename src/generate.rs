@@ -65,6 +65,9 @@ pub struct Request<'a> {
     pub date: chrono::NaiveDate,
     /// What to write.
     pub formats: &'a [Format],
+    /// Threads this questionnaire may use for its writers (1 in a batch, where
+    /// questionnaires already run side by side).
+    pub threads: usize,
 }
 
 /// One output file.
@@ -175,33 +178,23 @@ pub fn generate(res: &Resources, req: &Request<'_>) -> Result<Output, Vec<Diagno
         for kind in render::PER_PROCUREMENT {
             let markdown = render::render(&res.templates, kind, &view).map_err(|d| vec![d])?;
             if req.formats.contains(&Format::Md) {
-                files.push(OutFile {
+                files.push(Pending::Ready(OutFile {
                     name: format!("{stem}-{kind}.md"),
                     bytes: markdown.clone().into_bytes(),
-                });
+                }));
             }
             let wants_docx = kind == "annex" && req.formats.contains(&Format::Docx);
             let wants_pdf = req.formats.contains(&Format::Pdf);
             if !wants_docx && !wants_pdf {
                 continue;
             }
-            let doc = to_document(&markdown, &view, kind);
+            let doc = std::sync::Arc::new(to_document(&markdown, &view, kind));
             if wants_docx {
-                files.push(OutFile {
-                    name: format!("{stem}-{kind}.docx"),
-                    bytes: docx::write(&doc).map_err(|d| vec![d])?,
-                });
+                files.push(Pending::Docx(format!("{stem}-{kind}.docx"), doc.clone()));
             }
             if wants_pdf {
-                let style = pdf::Style {
-                    display: &res.templates.style.display,
-                    source: &res.templates.style.text,
-                };
                 let ident = format!("{}/{stem}/{kind}", q.procurement.reference);
-                files.push(OutFile {
-                    name: format!("{stem}-{kind}.pdf"),
-                    bytes: pdf::write(&res.pdf, &style, &doc, &ident).map_err(|d| vec![d])?,
-                });
+                files.push(Pending::Pdf(format!("{stem}-{kind}.pdf"), doc, ident));
             }
         }
         lots.push(LotSummary {
@@ -212,22 +205,91 @@ pub fn generate(res: &Resources, req: &Request<'_>) -> Result<Output, Vec<Diagno
     }
     if req.formats.contains(&Format::Json) {
         let json = selection_json(res, &q, &selections, req.name, &sha, date);
-        files.push(OutFile {
+        files.push(Pending::Ready(OutFile {
             name: format!("{base}-selection.json"),
             bytes: json.into_bytes(),
-        });
+        }));
     }
     if q.profiles.len() > 1 || q.profiles.iter().any(|p| p.lot.is_some()) {
-        files.push(OutFile {
+        files.push(Pending::Ready(OutFile {
             name: format!("{base}-lots.csv"),
             bytes: lot_matrix(res, &selections).into_bytes(),
-        });
+        }));
     }
+    let files = write_all(res, files, req.threads)?;
     Ok(Output {
         files,
         lots,
         warnings,
     })
+}
+
+/// An output file, ready or still to be written from a document.
+enum Pending {
+    Ready(OutFile),
+    Docx(String, std::sync::Arc<Document>),
+    Pdf(String, std::sync::Arc<Document>, String),
+}
+
+/// Run the writers on up to `threads` threads; files come back in the order they
+/// were listed, whatever thread wrote them. The first error wins.
+fn write_all(
+    res: &Resources,
+    pending: Vec<Pending>,
+    threads: usize,
+) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let style = pdf::Style {
+        display: &res.templates.style.display,
+        source: &res.templates.style.text,
+    };
+    let run = |p: &Pending| -> Result<OutFile, Diagnostic> {
+        match p {
+            Pending::Ready(f) => Ok(f.clone()),
+            Pending::Docx(name, doc) => Ok(OutFile {
+                name: name.clone(),
+                bytes: docx::write(doc)?,
+            }),
+            Pending::Pdf(name, doc, ident) => Ok(OutFile {
+                name: name.clone(),
+                bytes: pdf::write(&res.pdf, &style, doc, ident)?,
+            }),
+        }
+    };
+    let results: Vec<Mutex<Option<Result<OutFile, Diagnostic>>>> =
+        pending.iter().map(|_| Mutex::new(None)).collect();
+    // The slowest writers (PDFs) first, so that they overlap with the rest.
+    let mut order: Vec<usize> = (0..pending.len()).collect();
+    order.sort_by_key(|&i| !matches!(pending[i], Pending::Pdf(..)));
+    let next = AtomicUsize::new(0);
+    let work = || {
+        while let Some(&i) = order.get(next.fetch_add(1, Ordering::SeqCst)) {
+            let r = run(&pending[i]);
+            if let Ok(mut slot) = results[i].lock() {
+                *slot = Some(r);
+            }
+        }
+    };
+    if threads <= 1 {
+        work();
+    } else {
+        std::thread::scope(|scope| {
+            for _ in 1..threads.min(pending.len()) {
+                scope.spawn(work);
+            }
+            work();
+        });
+    }
+    results
+        .into_iter()
+        .map(|m| match m.into_inner() {
+            Ok(Some(r)) => r.map_err(|d| vec![d]),
+            _ => Err(vec![Diagnostic::error(
+                "internal error: a writer did not run",
+            )]),
+        })
+        .collect()
 }
 
 /// Parse rendered Markdown and fill in the document properties.

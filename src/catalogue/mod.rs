@@ -58,6 +58,18 @@ pub struct CatalogueFile {
 /// Load and check a catalogue. Returns the catalogue if there is no error, and every
 /// diagnostic (errors and warnings) found.
 pub fn load(files: &[CatalogueFile]) -> (Option<Catalogue>, Vec<Diagnostic>) {
+    load_checked(files, false)
+}
+
+/// Load a catalogue with every check `secannex catalogue lint` runs: on top of
+/// `load`, coverage minimums, award criteria against the security share, references
+/// between clauses, and the use of defined terms. These concern the quality of the
+/// catalogue rather than the correctness of one annex, so `generate` skips them.
+pub fn lint(files: &[CatalogueFile]) -> (Option<Catalogue>, Vec<Diagnostic>) {
+    load_checked(files, true)
+}
+
+fn load_checked(files: &[CatalogueFile], thorough: bool) -> (Option<Catalogue>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut parsed: BTreeMap<&str, (&SourceFile, Node)> = BTreeMap::new();
     for f in files {
@@ -121,13 +133,16 @@ pub fn load(files: &[CatalogueFile]) -> (Option<Catalogue>, Vec<Diagnostic>) {
             );
         }
     }
-    ctx.check_whole(&parsed, &mut diags);
-    let clause_files: Vec<&SourceFile> = files
-        .iter()
-        .filter(|f| is_clause_file(&f.path))
-        .map(|f| &f.source)
-        .collect();
-    diags.extend(terms::check(&ctx.clauses, &ctx.definitions, &clause_files));
+    ctx.check_parameters(&parsed, &mut diags);
+    if thorough {
+        ctx.check_whole(&parsed, &mut diags);
+        let clause_files: Vec<&SourceFile> = files
+            .iter()
+            .filter(|f| is_clause_file(&f.path))
+            .map(|f| &f.source)
+            .collect();
+        diags.extend(terms::check(&ctx.clauses, &ctx.definitions, &clause_files));
+    }
     if diags.iter().any(Diagnostic::is_error) {
         return (None, diags);
     }
@@ -1213,6 +1228,53 @@ impl Builder {
     }
 
     /// Checks that need the whole catalogue.
+    /// A parameter name means one thing everywhere: needed by every use, because the
+    /// questionnaire's `options.parameters` are checked against one declaration.
+    fn check_parameters(
+        &self,
+        parsed: &BTreeMap<&str, (&SourceFile, Node)>,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        // A parameter name means one thing everywhere.
+        let mut first: BTreeMap<&str, (&Parameter, &Clause)> = BTreeMap::new();
+        for c in &self.clauses {
+            for p in &c.parameters {
+                match first.get(p.name.as_str()) {
+                    None => {
+                        first.insert(&p.name, (p, c));
+                    }
+                    Some((q, other)) if !q.same_as(p) => {
+                        let loc = parsed
+                            .values()
+                            .find(|(src, _)| src.name == c.origin.file)
+                            .map(|(src, _)| {
+                                let col = src
+                                    .text
+                                    .lines()
+                                    .nth(p.line.saturating_sub(1))
+                                    .map_or(1, |l| l.len() - l.trim_start().len() + 1);
+                                src.location(p.line, col, p.name.chars().count())
+                            });
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "parameter `{}` of clause `{}` is declared differently in clause `{}`",
+                                p.name, c.id, other.id
+                            ))
+                            .at(loc)
+                            .expected(format!("the same declaration as in {} ({}:{}): {}", other.id, other.origin.file, q.line, q.describe()))
+                            .help(format!(
+                                "here it is {}; a parameter name means one thing everywhere: copy the declaration, or rename one",
+                                p.describe()
+                            )),
+                        );
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+
+    /// The catalogue-quality checks of `lint`.
     fn check_whole(
         &self,
         parsed: &BTreeMap<&str, (&SourceFile, Node)>,
@@ -1376,43 +1438,6 @@ impl Builder {
                             )),
                         );
                     }
-                }
-            }
-        }
-        // A parameter name means one thing everywhere.
-        let mut first: BTreeMap<&str, (&Parameter, &Clause)> = BTreeMap::new();
-        for c in &self.clauses {
-            for p in &c.parameters {
-                match first.get(p.name.as_str()) {
-                    None => {
-                        first.insert(&p.name, (p, c));
-                    }
-                    Some((q, other)) if !q.same_as(p) => {
-                        let loc = parsed
-                            .values()
-                            .find(|(src, _)| src.name == c.origin.file)
-                            .map(|(src, _)| {
-                                let col = src
-                                    .text
-                                    .lines()
-                                    .nth(p.line.saturating_sub(1))
-                                    .map_or(1, |l| l.len() - l.trim_start().len() + 1);
-                                src.location(p.line, col, p.name.chars().count())
-                            });
-                        diags.push(
-                            Diagnostic::error(format!(
-                                "parameter `{}` of clause `{}` is declared differently in clause `{}`",
-                                p.name, c.id, other.id
-                            ))
-                            .at(loc)
-                            .expected(format!("the same declaration as in {} ({}:{}): {}", other.id, other.origin.file, q.line, q.describe()))
-                            .help(format!(
-                                "here it is {}; a parameter name means one thing everywhere: copy the declaration, or rename one",
-                                p.describe()
-                            )),
-                        );
-                    }
-                    Some(_) => {}
                 }
             }
         }

@@ -33,6 +33,9 @@ pub struct Batch<'a> {
     pub date: chrono::NaiveDate,
     /// Worker threads.
     pub jobs: usize,
+    /// Threads one questionnaire's writers may use (all of them for a single
+    /// questionnaire, one each in a batch).
+    pub threads_per_job: usize,
     /// Stop at the first failure.
     pub fail_fast: bool,
     /// Reuse outputs whose inputs did not change.
@@ -244,6 +247,7 @@ impl Batch<'_> {
             bytes: &bytes,
             date: self.date,
             formats: self.formats,
+            threads: self.threads_per_job,
         };
         match generate::generate(self.res, &req) {
             Ok(out) => {

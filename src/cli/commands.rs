@@ -228,6 +228,7 @@ fn generate(
         formats: &formats,
         date,
         jobs,
+        threads_per_job: if inputs.len() == 1 { jobs } else { 1 },
         fail_fast,
         skip_unchanged,
     };
@@ -425,7 +426,7 @@ fn catalogue_cmd(cli: &Cli, cmd: &CatalogueCommand) -> u8 {
                 },
                 None => files::builtin_catalogue(),
             };
-            let (c, diags) = catalogue::load(&files);
+            let (c, diags) = catalogue::lint(&files);
             eprint_diags(&diags);
             let errors = diags.iter().filter(|d| d.is_error()).count();
             let warnings = diags.len() - errors;

@@ -87,7 +87,7 @@ fn base_catalogue(omit: &[&str]) -> Vec<CatalogueFile> {
 
 #[test]
 fn the_base_fixture_is_valid() {
-    let (c, diags) = catalogue::load(&base_catalogue(&[]));
+    let (c, diags) = catalogue::lint(&base_catalogue(&[]));
     assert!(c.is_some(), "{}", render_all(&diags));
     assert!(diags.is_empty(), "{}", render_all(&diags));
 }
@@ -108,7 +108,7 @@ fn invalid_catalogues_get_exact_messages() {
             path: "clauses/case.yaml".into(),
             source: SourceFile::new(case.clone(), text.clone()),
         });
-        let (c, diags) = catalogue::load(&files);
+        let (c, diags) = catalogue::lint(&files);
         assert!(c.is_none(), "{case} was accepted");
         check_expected(
             &format!("{}.stderr", case.trim_end_matches(".yaml")),
@@ -119,7 +119,7 @@ fn invalid_catalogues_get_exact_messages() {
 
 #[test]
 fn the_built_in_catalogue_is_clean() {
-    let (c, diags) = catalogue::load(&builtin_catalogue());
+    let (c, diags) = catalogue::lint(&builtin_catalogue());
     assert!(c.is_some(), "{}", render_all(&diags));
     assert!(
         diags.is_empty(),

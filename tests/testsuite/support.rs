@@ -75,6 +75,7 @@ pub fn generate_file(rel: &str) -> Output {
         bytes: &bytes,
         date: test_date(),
         formats: &Format::ALL,
+        threads: 2,
     };
     secannex::generate::generate(resources(), &req)
         .unwrap_or_else(|d| panic!("{rel} failed:\n{}", secannex::diag::render_all(&d)))
