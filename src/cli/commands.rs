@@ -228,7 +228,9 @@ fn generate(
         formats: &formats,
         date,
         jobs,
-        threads_per_job: if inputs.len() == 1 { jobs } else { 1 },
+        // Fewer questionnaires than jobs (one framework agreement with many lots):
+        // share the threads among their writers.
+        threads_per_job: jobs.div_ceil(inputs.len().max(1)),
         fail_fast,
         skip_unchanged,
     };
