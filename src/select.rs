@@ -174,19 +174,12 @@ pub fn select(catalogue: &Catalogue, profile: &Profile) -> Selection {
     }
     // A selected clause that refers to a clause left out of this annex refers to
     // nothing the bidder can read: tell the buyer.
-    let mut prefixes: Vec<&str> = catalogue
-        .clauses
-        .iter()
-        .filter_map(|c| c.id.split('-').next())
-        .collect();
-    prefixes.sort_unstable();
-    prefixes.dedup();
     for s in &selected {
         let Some(clause) = catalogue.clause(&s.id) else {
             continue;
         };
-        for r in crate::catalogue::text::clause_refs(&clause.text, &prefixes) {
-            if r != s.id && !selected.iter().any(|x| x.id == r) {
+        for r in &clause.refs {
+            if !selected.iter().any(|x| &x.id == r) {
                 notes.push(format!(
                     "clause {} refers to {r}, which is not in this annex: include {r}, or check that the reference still reads correctly without it",
                     s.id

@@ -146,6 +146,22 @@ fn load_checked(files: &[CatalogueFile], thorough: bool) -> (Option<Catalogue>, 
     if diags.iter().any(Diagnostic::is_error) {
         return (None, diags);
     }
+    // Which clauses each clause's text mentions, once, for the selection's notes.
+    let mut prefixes: Vec<String> = ctx
+        .clauses
+        .iter()
+        .filter_map(|c| c.id.split('-').next().map(str::to_string))
+        .collect();
+    prefixes.sort_unstable();
+    prefixes.dedup();
+    let prefixes: Vec<&str> = prefixes.iter().map(String::as_str).collect();
+    for c in &mut ctx.clauses {
+        c.refs = text::clause_refs(&c.text, &prefixes)
+            .into_iter()
+            .filter(|r| *r != c.id)
+            .map(str::to_string)
+            .collect();
+    }
     let catalogue = Catalogue {
         meta: ctx.meta.expect("no errors means catalogue.yaml was read"),
         frameworks: ctx.frameworks,
@@ -1036,6 +1052,7 @@ impl Builder {
                 file: file.to_string(),
                 line: id_pos.line,
             },
+            refs: Vec::new(),
         })
     }
 

@@ -556,6 +556,9 @@ pub struct Clause {
     pub rationale: String,
     /// Where it is defined.
     pub origin: Origin,
+    /// Ids of other clauses its text mentions (filled in when the catalogue is loaded).
+    #[serde(skip)]
+    pub refs: Vec<String>,
 }
 
 /// The whole validated catalogue.

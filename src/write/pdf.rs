@@ -19,25 +19,41 @@ use crate::diag::{Diagnostic, Location};
 use crate::document::Document;
 
 /// What every PDF shares: the standard library and the fonts. Build it once and
-/// reuse it for every document of a run.
+/// reuse it for every document of a run; it is set up on first use, so a run that
+/// writes no PDF does not pay for it.
 pub struct PdfEngine {
+    font_files: Vec<&'static [u8]>,
+    shared: std::sync::OnceLock<Shared>,
+}
+
+struct Shared {
     library: LazyHash<Library>,
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
 }
 
 impl PdfEngine {
-    /// Load the given font files (TrueType/OpenType bytes).
+    /// An engine with the given font files (TrueType/OpenType bytes).
     pub fn new(font_files: &[&'static [u8]]) -> PdfEngine {
-        let fonts: Vec<Font> = font_files
-            .iter()
-            .flat_map(|bytes| Font::iter(Bytes::new(*bytes)))
-            .collect();
         PdfEngine {
-            library: LazyHash::new(Library::builder().build()),
-            book: LazyHash::new(FontBook::from_fonts(&fonts)),
-            fonts,
+            font_files: font_files.to_vec(),
+            shared: std::sync::OnceLock::new(),
         }
+    }
+
+    fn shared(&self) -> &Shared {
+        self.shared.get_or_init(|| {
+            let fonts: Vec<Font> = self
+                .font_files
+                .iter()
+                .flat_map(|bytes| Font::iter(Bytes::new(*bytes)))
+                .collect();
+            Shared {
+                library: LazyHash::new(Library::builder().build()),
+                book: LazyHash::new(FontBook::from_fonts(&fonts)),
+                fonts,
+            }
+        })
     }
 }
 
@@ -50,7 +66,7 @@ pub struct Style<'a> {
 }
 
 struct DocWorld<'a> {
-    engine: &'a PdfEngine,
+    engine: &'a Shared,
     main: Source,
     data: Bytes,
     data_id: FileId,
@@ -115,7 +131,7 @@ pub fn write(
     let json =
         serde_json::to_vec(doc).map_err(|e| Diagnostic::error(format!("internal error: {e}")))?;
     let world = DocWorld {
-        engine,
+        engine: engine.shared(),
         main: Source::new(file_id("style.typ"), style.source.to_string()),
         data: Bytes::new(json),
         data_id: file_id("data.json"),
