@@ -512,3 +512,29 @@ fn inputs_that_match_nothing_are_reported() {
     assert_eq!(o.status.code(), Some(3));
     assert_eq!(stderr(&o), "error: no file matches samples/zzz*.yaml\n");
 }
+
+#[test]
+fn an_interrupted_run_leaves_nothing_after_the_next() {
+    // A killed run can leave a temporary file (never a partial output file: outputs
+    // are renamed into place only when complete). The next run removes it.
+    let out = scratch("interrupted");
+    std::fs::write(out.join(".NRHG-2027-031-annex.md.4242.tmp"), "partial").expect("write");
+    let o = secannex(&[
+        "generate",
+        "samples/cloud-pacs.yaml",
+        "-o",
+        out.to_str().expect("utf-8"),
+        "--format",
+        "md",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        files_in(&out),
+        [
+            "NRHG-2027-031-annex.md",
+            "NRHG-2027-031-checklist.md",
+            "index.csv",
+            "index.json"
+        ]
+    );
+}
