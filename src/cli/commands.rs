@@ -39,6 +39,31 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
+/// The catalogue files (built-in, or `--catalogue DIR`) and where they come from.
+fn catalogue_files(cli: &Cli) -> Result<(Vec<catalogue::CatalogueFile>, String), u8> {
+    match &cli.catalogue {
+        Some(dir) => Ok((
+            files::catalogue_dir(dir).map_err(report_read_error)?,
+            dir.display().to_string(),
+        )),
+        None => Ok((files::builtin_catalogue(), "built-in".to_string())),
+    }
+}
+
+/// Print why an input could not be read, and give the exit code.
+fn report_read_error(e: ReadError) -> u8 {
+    match e {
+        ReadError::Io(e) => {
+            eprintln!("error: {}", e.0);
+            exit::IO
+        }
+        ReadError::Invalid(d) => {
+            eprint_diags(&[d]);
+            exit::INVALID
+        }
+    }
+}
+
 fn eprint_diags(diags: &[Diagnostic]) {
     if !diags.is_empty() {
         eprint!("{}", diag::render_all(diags));
@@ -47,20 +72,7 @@ fn eprint_diags(diags: &[Diagnostic]) {
 
 /// Load the catalogue (built-in or `--catalogue`); on failure print why and give the exit code.
 fn load_catalogue(cli: &Cli) -> Result<(Catalogue, String, Vec<Diagnostic>), u8> {
-    let (files, source) = match &cli.catalogue {
-        Some(dir) => match files::catalogue_dir(dir) {
-            Ok(f) => (f, dir.display().to_string()),
-            Err(ReadError::Io(e)) => {
-                eprintln!("error: {}", e.0);
-                return Err(exit::IO);
-            }
-            Err(ReadError::Invalid(d)) => {
-                eprint_diags(&[d]);
-                return Err(exit::INVALID);
-            }
-        },
-        None => (files::builtin_catalogue(), "built-in".to_string()),
-    };
+    let (files, source) = catalogue_files(cli)?;
     let (catalogue, diags) = catalogue::load(&files);
     match catalogue {
         Some(c) => Ok((c, source, diags)),
@@ -80,11 +92,7 @@ fn load_catalogue(cli: &Cli) -> Result<(Catalogue, String, Vec<Diagnostic>), u8>
 fn load_resources_with_fingerprint(cli: &Cli) -> Result<(Resources, String), u8> {
     let res = load_resources(cli)?;
     let mut text = String::from(crate::TOOL);
-    let catalogue_files = match &cli.catalogue {
-        Some(dir) => files::catalogue_dir(dir).unwrap_or_default(),
-        None => files::builtin_catalogue(),
-    };
-    for f in catalogue_files {
+    for f in catalogue_files(cli).map(|(f, _)| f).unwrap_or_default() {
         text.push_str(&format!(
             "\n{}\n{}",
             f.path,
@@ -103,17 +111,7 @@ fn load_resources_with_fingerprint(cli: &Cli) -> Result<(Resources, String), u8>
 
 fn load_resources(cli: &Cli) -> Result<Resources, u8> {
     let (catalogue, catalogue_source, _) = load_catalogue(cli)?;
-    let template_files = match files::templates(cli.templates.as_deref()) {
-        Ok(f) => f,
-        Err(ReadError::Io(e)) => {
-            eprintln!("error: {}", e.0);
-            return Err(exit::IO);
-        }
-        Err(ReadError::Invalid(d)) => {
-            eprint_diags(&[d]);
-            return Err(exit::INVALID);
-        }
-    };
+    let template_files = files::templates(cli.templates.as_deref()).map_err(report_read_error)?;
     let templates = Templates::load(&template_files).map_err(|diags| {
         eprint_diags(&diags);
         exit::INVALID
@@ -252,14 +250,8 @@ fn validate(cli: &Cli, inputs: &[PathBuf]) -> u8 {
         let name = path.display().to_string();
         let bytes = match files::read_input(path) {
             Ok(b) => b,
-            Err(ReadError::Io(e)) => {
-                eprintln!("error: {}", e.0);
-                worst = exit::IO;
-                continue;
-            }
-            Err(ReadError::Invalid(d)) => {
-                eprint_diags(&[d]);
-                worst = worst.max(exit::INVALID);
+            Err(e) => {
+                worst = worst.max(report_read_error(e));
                 continue;
             }
         };
@@ -302,14 +294,7 @@ fn select_cmd(cli: &Cli, path: &Path, json: bool, date: Option<&str>) -> u8 {
     let name = path.display().to_string();
     let bytes = match files::read_input(path) {
         Ok(b) => b,
-        Err(ReadError::Io(e)) => {
-            eprintln!("error: {}", e.0);
-            return exit::IO;
-        }
-        Err(ReadError::Invalid(d)) => {
-            eprint_diags(&[d]);
-            return exit::INVALID;
-        }
+        Err(e) => return report_read_error(e),
     };
     let (q, diags) = generate::load_questionnaire(&res, &name, &bytes);
     eprint_diags(&diags);
@@ -414,19 +399,9 @@ fn describe_selection(sel: &Selection) -> String {
 fn catalogue_cmd(cli: &Cli, cmd: &CatalogueCommand) -> u8 {
     match cmd {
         CatalogueCommand::Lint => {
-            let files = match &cli.catalogue {
-                Some(dir) => match files::catalogue_dir(dir) {
-                    Ok(f) => f,
-                    Err(ReadError::Io(e)) => {
-                        eprintln!("error: {}", e.0);
-                        return exit::IO;
-                    }
-                    Err(ReadError::Invalid(d)) => {
-                        eprint_diags(&[d]);
-                        return exit::INVALID;
-                    }
-                },
-                None => files::builtin_catalogue(),
+            let files = match catalogue_files(cli) {
+                Ok((f, _)) => f,
+                Err(code) => return code,
             };
             let (c, diags) = catalogue::lint(&files);
             eprint_diags(&diags);
