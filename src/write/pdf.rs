@@ -138,9 +138,21 @@ pub fn write(
         today,
     };
     let warned = typst::compile::<PagedDocument>(&world);
-    let paged = warned
+    let mut paged = warned
         .output
         .map_err(|errors| typst_diagnostic(&world, style, &errors))?;
+    // The document's properties come from here rather than from a `set document`
+    // rule in the style: see the style file for why.
+    let info = paged.info_mut();
+    info.title = Some(doc.meta.title.as_str().into());
+    info.author = vec![doc.meta.author.as_str().into()];
+    info.keywords = doc
+        .meta
+        .keywords
+        .iter()
+        .map(|k| k.as_str().into())
+        .collect();
+    info.date = Smart::Custom(today);
     let standards = PdfStandards::new(&[PdfStandard::A_2b])
         .map_err(|e| Diagnostic::error(format!("internal error: {}", e.message())))?;
     let timestamp =
