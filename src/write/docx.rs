@@ -2,14 +2,17 @@
 //! docx-rs cannot say (core document properties, repeated table header rows, and
 //! "update fields on open" so Word fills in the table of contents).
 
-use std::io::Cursor;
+use std::io::{Cursor, Write};
+
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipWriter};
 
 use docx_rs::{
     AbstractNumbering, AlignmentType, BreakType, Docx, FieldCharType, Footer, Header, IndentLevel,
     InstrText, InstrToC, Level, LevelJc, LevelOverride, LevelText, LineSpacing, NumPages,
     NumberFormat, Numbering, NumberingId, PageMargin, PageNum, Paragraph, Run, RunFonts, Shading,
     ShdType, SpecialIndentType, Start, Style, StyleType, Table, TableCell, TableLayoutType,
-    TableRow, WidthType,
+    TableRow, WidthType, XMLDocx,
 };
 
 use crate::diag::Diagnostic;
@@ -49,10 +52,49 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Diagnostic> {
         *part = renumber_para_ids(part, &mut next_id);
     }
     xml.settings = update_fields_on_open(&xml.settings);
-    let mut out = Cursor::new(Vec::new());
-    xml.pack(&mut out)
-        .map_err(|e| Diagnostic::error(format!("internal error writing DOCX: {e}")))?;
-    Ok(out.into_inner())
+    pack(&xml).map_err(|e| Diagnostic::error(format!("internal error writing DOCX: {e}")))
+}
+
+/// Zip the parts. docx-rs stores them uncompressed; deflate them as Word does
+/// (an annex of 600 KB becomes about 60 KB). Entries have no timestamp beyond
+/// the ZIP epoch, so the same document gives the same bytes.
+fn pack(xml: &XMLDocx) -> zip::result::ZipResult<Vec<u8>> {
+    let mut parts: Vec<(String, &[u8])> = vec![
+        ("[Content_Types].xml".into(), &xml.content_type),
+        ("_rels/.rels".into(), &xml.rels),
+        ("docProps/app.xml".into(), &xml.doc_props.app),
+        ("docProps/core.xml".into(), &xml.doc_props.core),
+        ("docProps/custom.xml".into(), &xml.doc_props.custom),
+        ("word/_rels/document.xml.rels".into(), &xml.document_rels),
+        ("word/document.xml".into(), &xml.document),
+        ("word/styles.xml".into(), &xml.styles),
+        ("word/settings.xml".into(), &xml.settings),
+        ("word/fontTable.xml".into(), &xml.font_table),
+        ("word/comments.xml".into(), &xml.comments),
+        ("word/numbering.xml".into(), &xml.numberings),
+        ("word/commentsExtended.xml".into(), &xml.comments_extended),
+        ("word/footnotes.xml".into(), &xml.footnotes),
+    ];
+    for (kind, bodies, rels) in [
+        ("header", &xml.headers, &xml.header_rels),
+        ("footer", &xml.footers, &xml.footer_rels),
+    ] {
+        for (i, body) in bodies.iter().enumerate() {
+            parts.push((format!("word/{kind}{}.xml", i + 1), body));
+            if let Some(rel) = rels.get(i) {
+                parts.push((format!("word/_rels/{kind}{}.xml.rels", i + 1), rel));
+            }
+        }
+    }
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .compression_level(Some(6));
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, bytes) in parts {
+        zip.start_file(name, options)?;
+        zip.write_all(bytes)?;
+    }
+    Ok(zip.finish()?.into_inner())
 }
 
 fn fonts() -> RunFonts {

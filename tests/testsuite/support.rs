@@ -127,7 +127,7 @@ pub fn docx_parts(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     let mut parts = Vec::new();
     for i in 0..zip.len() {
         let mut f = zip.by_index(i).expect("entry");
-        let name = f.name().expect("entry name").to_string();
+        let name = f.name().to_string();
         let mut data = Vec::new();
         f.read_to_end(&mut data).expect("entry readable");
         parts.push((name, data));
