@@ -125,11 +125,11 @@ impl fmt::Display for Diagnostic {
                 writeln!(out, "{pad}--> {}:{}:{}", loc.file, loc.line, loc.column)?;
             }
             if loc.line > 0 {
-                let line: String = loc.source_line.replace('\t', " ");
+                let (line, column, width) = snippet(loc);
                 writeln!(out, "{pad} |")?;
                 writeln!(out, "{number} | {}", line.trim_end())?;
-                let caret_pad = " ".repeat(loc.column.saturating_sub(1));
-                writeln!(out, "{pad} | {caret_pad}{}", "^".repeat(loc.width.max(1)))?;
+                let caret_pad = " ".repeat(column.saturating_sub(1));
+                writeln!(out, "{pad} | {caret_pad}{}", "^".repeat(width.max(1)))?;
             }
         }
         let pad = " ".repeat(gutter);
@@ -141,6 +141,41 @@ impl fmt::Display for Diagnostic {
         }
         f.write_str(out.trim_end_matches('\n'))
     }
+}
+
+/// Widest source line shown, in characters.
+const SNIPPET_CHARS: usize = 160;
+
+/// The source line as shown under a message, with the caret's column and width in
+/// it: control characters made visible, tabs as spaces, and a line longer than
+/// `SNIPPET_CHARS` cut to a window around the column (`…` marks the cuts).
+fn snippet(loc: &Location) -> (String, usize, usize) {
+    let chars: Vec<char> = loc
+        .source_line
+        .chars()
+        .map(|c| match c {
+            '\t' => ' ',
+            c if c.is_control() => '\u{FFFD}',
+            c => c,
+        })
+        .collect();
+    let at = loc.column.saturating_sub(1);
+    if chars.len() <= SNIPPET_CHARS {
+        return (chars.into_iter().collect(), loc.column, loc.width);
+    }
+    let start = at.saturating_sub(SNIPPET_CHARS / 3).min(chars.len());
+    let end = (start + SNIPPET_CHARS).min(chars.len());
+    let mut line = String::new();
+    if start > 0 {
+        line.push('…');
+    }
+    line.extend(&chars[start..end]);
+    if end < chars.len() {
+        line.push('…');
+    }
+    let column = at - start + 1 + usize::from(start > 0);
+    let width = loc.width.min(end.saturating_sub(at)).max(1);
+    (line, column, width)
 }
 
 /// Render a list of diagnostics, one blank line between them.
@@ -189,6 +224,38 @@ mod tests {
             d.to_string(),
             "error: unknown key `titel`\n --> q.yaml:3:3\n  |\n3 |   titel: X\n  |   ^^^^^\n  = expected: one of title, reference\n  = help: did you mean `title`?"
         );
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let line = format!("  title: {}", "x".repeat(500));
+        let d = Diagnostic::error("too long").at(Some(Location {
+            file: "q.yaml".into(),
+            line: 2,
+            column: 300,
+            width: 200,
+            source_line: line,
+        }));
+        let shown = d.to_string();
+        let lines: Vec<&str> = shown.lines().collect();
+        // The window starts 53 characters before the column, after a `…`.
+        assert_eq!(lines[3], format!("2 | …{}…", "x".repeat(160)));
+        assert_eq!(
+            lines[4],
+            format!("  | {}{}", " ".repeat(54), "^".repeat(107))
+        );
+    }
+
+    #[test]
+    fn control_characters_are_made_visible() {
+        let d = Diagnostic::error("bad").at(Some(Location {
+            file: "q.yaml".into(),
+            line: 1,
+            column: 3,
+            width: 1,
+            source_line: "a:\u{0}b\tc".into(),
+        }));
+        assert!(d.to_string().contains("1 | a:\u{FFFD}b c\n"), "{d}");
     }
 
     #[test]

@@ -107,6 +107,21 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The stem of each profile's output file names, in profile order: the sanitised
+/// reference, followed by the lot id for a lot. Files are `<stem>-annex.docx`...
+/// and `<reference>-selection.json`, so two questionnaires whose stems meet would
+/// overwrite each other's files.
+pub fn output_stems(q: &Questionnaire) -> Vec<String> {
+    let base = sanitise(&q.procurement.reference);
+    q.profiles
+        .iter()
+        .map(|p| match &p.lot {
+            Some(lot) => format!("{base}-{}", sanitise(&lot.id)),
+            None => base.clone(),
+        })
+        .collect()
+}
+
 /// Load and validate a questionnaire (for `validate` and `select`).
 pub fn load_questionnaire(
     res: &Resources,
@@ -149,6 +164,7 @@ pub fn generate(res: &Resources, req: &Request<'_>) -> Result<Output, Vec<Diagno
     };
     let selections = select_all(res, &q);
     let base = sanitise(&q.procurement.reference);
+    let stems = output_stems(&q);
     let mut files = Vec::new();
     let mut lots = Vec::new();
     for (profile, selection) in q.profiles.iter().zip(&selections) {
@@ -171,10 +187,7 @@ pub fn generate(res: &Resources, req: &Request<'_>) -> Result<Output, Vec<Diagno
             date,
             &provenance,
         );
-        let stem = match &profile.lot {
-            Some(lot) => format!("{base}-{}", sanitise(&lot.id)),
-            None => base.clone(),
-        };
+        let stem = &stems[lots.len()];
         for kind in render::PER_PROCUREMENT {
             let markdown = render::render(&res.templates, kind, &view).map_err(|d| vec![d])?;
             if req.formats.contains(&Format::Md) {

@@ -20,6 +20,12 @@ use crate::diag::{Diagnostic, Location, did_you_mean};
 pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
 /// Deepest nesting accepted. The deepest real structure (a condition) needs about 12.
 pub const MAX_DEPTH: usize = 32;
+/// Longest free text (a title, a description, a clause) in characters: about
+/// three pages. Longer text is a pasted document, not an answer.
+pub const MAX_TEXT_CHARS: usize = 10_000;
+/// Most values (mappings, lists and scalars, aliases expanded) in one file. The
+/// largest built-in catalogue file has about 3500; a questionnaire a few hundred.
+pub const MAX_NODES: usize = 100_000;
 
 /// One input file: its name as the user gave it and its text.
 #[derive(Debug, Clone)]
@@ -280,8 +286,14 @@ fn to_node(raw: Spanned<RawValue>) -> Node {
 /// Parse a YAML file into a node tree. Syntax errors, duplicate keys and budget
 /// breaches (alias bombs, nesting deeper than `MAX_DEPTH`) come back as one diagnostic.
 pub fn parse(file: &SourceFile) -> Result<Node, Diagnostic> {
-    if file.text.trim().is_empty() {
-        return Err(Diagnostic::error("file is empty")
+    let blank = |l: &str| l.trim().is_empty() || l.trim_start().starts_with('#');
+    if file.text.lines().all(blank) {
+        let message = if file.text.trim().is_empty() {
+            "file is empty"
+        } else {
+            "file has only comments"
+        };
+        return Err(Diagnostic::error(message)
             .at(Some(file_location(&file.name)))
             .help("copy one of the questionnaires in samples/ and adapt it"));
     }
@@ -290,7 +302,7 @@ pub fn parse(file: &SourceFile) -> Result<Node, Diagnostic> {
         leading_zero_numbers_as_strings: true,
         budget: serde_saphyr::budget! {
             max_depth: MAX_DEPTH,
-            max_nodes: 100_000,
+            max_nodes: MAX_NODES,
             max_events: 400_000,
             max_total_scalar_bytes: MAX_FILE_BYTES * 4,
         },
@@ -321,12 +333,44 @@ fn parse_error(file: &SourceFile, err: &serde_saphyr::Error) -> Diagnostic {
             format!("the key `{key}` appears twice in the same block"),
             Some("keep one of the two entries".to_string()),
         )
+    } else if message.contains("budget") && message.contains("Depth") {
+        (
+            format!("the file is nested more than {MAX_DEPTH} levels deep"),
+            Some(
+                "a questionnaire needs a few levels at most: look for unbalanced `[` or `{` \
+                 or indentation that keeps growing"
+                    .to_string(),
+            ),
+        )
     } else if message.contains("budget") {
-        let help = format!(
-            "the file is too deeply nested or too large once aliases are expanded \
-             (limits: nesting depth {MAX_DEPTH}, 100000 values)"
-        );
-        (message, Some(help))
+        // An alias bomb, or a file with more values than any real input has.
+        (
+            format!(
+                "the file holds more than {MAX_NODES} values once its aliases (`*name`) \
+                 are expanded"
+            ),
+            Some("write the values out instead of using anchors and aliases".to_string()),
+        )
+    } else if message.starts_with("multiple YAML documents") {
+        (
+            "the file holds more than one YAML document (a `---` line starts another)".to_string(),
+            Some("keep one questionnaire per file: split the file at the `---` line".to_string()),
+        )
+    } else if let Some(c) = message
+        .strip_prefix("unexpected character: `")
+        .and_then(|rest| rest.chars().next())
+        .filter(|c| c.is_control() || *c == '\\')
+    {
+        // serde-saphyr shows the character escaped (`\u{0}`): name it as U+0000.
+        let code = message
+            .split_once("\\u{")
+            .and_then(|(_, rest)| rest.split_once('}'))
+            .and_then(|(hex, _)| u32::from_str_radix(hex, 16).ok())
+            .unwrap_or(c as u32);
+        (
+            format!("the file contains the control character U+{code:04X}"),
+            Some("remove it: a questionnaire is plain text".to_string()),
+        )
     } else if message.contains("tab") {
         (message, Some("indent with spaces, not tabs".to_string()))
     } else {
@@ -466,6 +510,16 @@ impl<'f> Checker<'f> {
         let s = self.string(node, what)?;
         if s.trim().is_empty() {
             self.error(node.pos, format!("{what} is empty"));
+            return None;
+        }
+        let chars = s.chars().count();
+        if chars > MAX_TEXT_CHARS {
+            self.error(
+                node.pos,
+                format!("{what} is {chars} characters long; the limit is {MAX_TEXT_CHARS}"),
+            )
+            .help =
+                Some("shorten it: an annex states facts, the tender documents give details".into());
             return None;
         }
         if let Some(c) = s

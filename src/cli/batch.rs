@@ -172,7 +172,7 @@ fn walk_yaml(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Remove temporary files left by an interrupted earlier run (`.<name>.<pid>.tmp`).
+/// Remove temporary files left by an interrupted earlier run (`.<name>.<pid>.<n>.tmp`).
 fn remove_stale_temporaries(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -288,6 +288,59 @@ impl Batch<'_> {
         }
     }
 
+    /// Questionnaires whose output files would have the same names as those of an
+    /// earlier questionnaire of the run (same reference, or a reference that reads
+    /// the same once made file-name safe). The earlier one is generated; each later
+    /// one fails, whatever order the jobs finish in. Checking costs a parse of each
+    /// questionnaire (a fraction of a millisecond); unreadable or invalid ones are
+    /// left to the job, which reports them.
+    fn name_clashes(&self, inputs: &[PathBuf]) -> Vec<Option<Diagnostic>> {
+        let mut owner: BTreeMap<String, usize> = BTreeMap::new();
+        let mut clashes = Vec::with_capacity(inputs.len());
+        for (i, path) in inputs.iter().enumerate() {
+            let name = path.display().to_string();
+            let Ok(bytes) = files::read_input(path) else {
+                clashes.push(None);
+                continue;
+            };
+            let (Some(q), _) = generate::load_questionnaire(self.res, &name, &bytes) else {
+                clashes.push(None);
+                continue;
+            };
+            let mut stems = generate::output_stems(&q);
+            stems.push(crate::questionnaire::sanitise(&q.procurement.reference));
+            stems.sort();
+            stems.dedup();
+            let clash = stems.iter().find_map(|stem| {
+                owner
+                    .get(stem)
+                    .filter(|&&j| j != i)
+                    .map(|&j| (stem.clone(), j))
+            });
+            match clash {
+                Some((stem, j)) => clashes.push(Some(
+                    Diagnostic::error(format!(
+                        "its output files would be named `{stem}-...`, like those of {}, \
+                         which is earlier in this run",
+                        inputs[j].display()
+                    ))
+                    .at(Some(crate::yaml::file_location(&name)))
+                    .help(
+                        "give each questionnaire its own procurement `reference` (and each lot \
+                         its own id): file names are made from them",
+                    ),
+                )),
+                None => {
+                    for stem in stems {
+                        owner.entry(stem).or_insert(i);
+                    }
+                    clashes.push(None);
+                }
+            }
+        }
+        clashes
+    }
+
     /// Run every job; print progress, per-questionnaire lines and the summary;
     /// write the index. Returns the exit code.
     pub fn run(&self, inputs: &[PathBuf]) -> u8 {
@@ -304,6 +357,7 @@ impl Batch<'_> {
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
                 .progress_chars("=> "),
         );
+        let clashes = self.name_clashes(inputs);
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
         let results: Mutex<Vec<Outcome>> =
@@ -319,7 +373,10 @@ impl Batch<'_> {
                         let i = next.fetch_add(1, Ordering::SeqCst);
                         let Some(path) = inputs.get(i) else { break };
                         progress.set_message(path.display().to_string());
-                        let (outcome, report) = self.run_one(path, &previous);
+                        let (outcome, report) = match &clashes[i] {
+                            Some(d) => failed(std::slice::from_ref(d)),
+                            None => self.run_one(path, &previous),
+                        };
                         if self.fail_fast && matches!(outcome, Outcome::Failed { .. }) {
                             stop.store(true, Ordering::SeqCst);
                         }

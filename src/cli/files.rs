@@ -23,6 +23,7 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, ReadError> {
     if meta.is_dir() {
         return Err(ReadError::Invalid(
             Diagnostic::error(format!("{name} is a directory, not a questionnaire file"))
+                .at(Some(crate::yaml::file_location(&name)))
                 .help("give the YAML file(s) inside it, e.g. `secannex generate dir/*.yaml`"),
         ));
     }
@@ -173,6 +174,8 @@ pub fn templates(dir: Option<&Path>) -> Result<Vec<TemplateFile>, ReadError> {
     Ok(files)
 }
 
+static TEMP_SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Write a set of files into `dir` all-or-nothing: each goes to a temporary file
 /// first; only when every one is written and synced are they renamed into place.
 /// On failure no temporary file is left and no target is touched.
@@ -185,7 +188,10 @@ pub fn write_all_atomic(dir: &Path, files: &[(String, &[u8])]) -> Result<Vec<Pat
     };
     for (name, bytes) in files {
         let target = dir.join(name);
-        let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        // Unique per process and per call: two jobs of one run never share a
+        // temporary, even when they write files of the same name.
+        let serial = TEMP_SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let temp = dir.join(format!(".{name}.{}.{serial}.tmp", std::process::id()));
         let result = (|| -> std::io::Result<()> {
             let mut f = fs::File::create(&temp)?;
             f.write_all(bytes)?;
