@@ -351,6 +351,12 @@ fn parse_error(file: &SourceFile, err: &serde_saphyr::Error) -> Diagnostic {
             ),
             Some("write the values out instead of using anchors and aliases".to_string()),
         )
+    } else if message == "expected string scalar" {
+        // Keys are read as text: `? [a, b]` or `{x: 1}: y` cannot be one.
+        (
+            "a key must be plain text, not a list or a mapping".to_string(),
+            Some("write `key: value`, with a word such as `title` as the key".to_string()),
+        )
     } else if message.starts_with("multiple YAML documents") {
         (
             "the file holds more than one YAML document (a `---` line starts another)".to_string(),

@@ -818,8 +818,16 @@ fn read_options(ck: &mut Checker<'_>, node: &Node, catalogue: &Catalogue) -> Opt
 /// device names get a `_` suffix. Never empty for a validated reference.
 pub fn sanitise(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        let keep = c.is_alphanumeric() || matches!(c, '.' | '_' | '-');
+    let chars: Vec<char> = s.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        // A dot stays only between two letters or digits (`v1.2`, `nul.txt`), so
+        // that no `..` survives, even inside a name.
+        let dot_ok = || {
+            i > 0
+                && chars[i - 1].is_alphanumeric()
+                && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric())
+        };
+        let keep = c.is_alphanumeric() || matches!(c, '_' | '-') || (c == '.' && dot_ok());
         let c = if keep { c } else { '-' };
         if c == '-' && out.ends_with('-') {
             continue;
@@ -857,5 +865,8 @@ mod tests {
         assert_eq!(sanitise("nul.txt"), "nul.txt_");
         assert_eq!(sanitise("Ärzte 2027"), "Ärzte-2027");
         assert_eq!(sanitise("///"), "annex");
+        assert_eq!(sanitise("a/../../b"), "a-b");
+        assert_eq!(sanitise("x..y"), "x-y");
+        assert_eq!(sanitise("v1.2"), "v1.2");
     }
 }

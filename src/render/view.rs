@@ -54,6 +54,10 @@ pub struct View {
     pub buyer_actions: Vec<ClauseView>,
     /// Parameter values used, by name.
     pub parameters: Vec<ParameterRow>,
+    /// The same, as bidders see them: only the supplier clauses that use each (a
+    /// buyer action's id never appears in the annex), and only parameters that a
+    /// supplier clause uses.
+    pub annex_parameters: Vec<ParameterRow>,
     /// Reference frameworks cited, in catalogue order.
     pub frameworks: Vec<FrameworkView>,
     /// Section number of the compliance matrix (after the requirement sections).
@@ -409,6 +413,21 @@ pub fn build(
         });
     }
     parameters.sort_by(|a, b| a.label.cmp(&b.label));
+    let annex_parameters: Vec<ParameterRow> = parameters
+        .iter()
+        .filter_map(|row| {
+            let supplier: Vec<String> = row
+                .clauses
+                .iter()
+                .filter(|id| clauses.iter().any(|c| &c.id == *id))
+                .cloned()
+                .collect();
+            (!supplier.is_empty()).then(|| ParameterRow {
+                clauses: supplier,
+                ..row.clone()
+            })
+        })
+        .collect();
 
     // Defined terms: always-listed ones and those the supplier clauses use.
     let mut used_text = String::new();
@@ -559,6 +578,7 @@ pub fn build(
         award_total,
         buyer_actions,
         parameters,
+        annex_parameters,
         frameworks,
         left_out,
         notes: selection.notes.clone(),

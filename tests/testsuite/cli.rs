@@ -1,41 +1,6 @@
 //! The command line, run as a user runs it: exit codes, files written, messages.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-use crate::support::root;
-
-fn secannex(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_secannex"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .expect("binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("cli")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
-fn files_in(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .expect("dir")
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use crate::support::{files_in, root, scratch, secannex, stderr};
 
 #[test]
 fn generate_writes_every_file_named_from_the_reference() {

@@ -5,7 +5,9 @@
 
 use crate::support::*;
 
-fn supplier_clause_ids(selection_json: &str) -> Vec<Vec<String>> {
+/// Per lot: the ids of the supplier clauses (in the annex) and of the buyer
+/// actions (never in the annex: bidders do not see the buyer's own tasks).
+fn clause_ids_by_audience(selection_json: &str) -> Vec<(Vec<String>, Vec<String>)> {
     let v: serde_json::Value = serde_json::from_str(selection_json).expect("selection JSON parses");
     assert_eq!(v["format"], "secannex-selection");
     assert_eq!(v["format_version"], 1);
@@ -14,13 +16,16 @@ fn supplier_clause_ids(selection_json: &str) -> Vec<Vec<String>> {
         .expect("lots")
         .iter()
         .map(|lot| {
-            lot["selected"]
-                .as_array()
-                .expect("selected")
-                .iter()
-                .filter(|c| c["role"] != "buyer-action")
-                .map(|c| c["id"].as_str().expect("id").to_string())
-                .collect()
+            let ids = |buyer: bool| -> Vec<String> {
+                lot["selected"]
+                    .as_array()
+                    .expect("selected")
+                    .iter()
+                    .filter(|c| (c["role"] == "buyer-action") == buyer)
+                    .map(|c| c["id"].as_str().expect("id").to_string())
+                    .collect()
+            };
+            (ids(false), ids(true))
         })
         .collect()
 }
@@ -34,7 +39,7 @@ fn check_sample(rel: &str) {
         .find(|f| f.name.ends_with("-selection.json"))
         .map(|f| String::from_utf8(f.bytes.clone()).expect("UTF-8"))
         .expect("selection JSON written");
-    let ids_per_lot = supplier_clause_ids(&json);
+    let ids_per_lot = clause_ids_by_audience(&json);
     // Annex files come lot by lot, in the order of the lots in the JSON.
     let annex_stems: Vec<&str> = out
         .files
@@ -50,20 +55,22 @@ fn check_sample(rel: &str) {
             .rsplit_once("-annex.")
             .and_then(|(stem, _)| annex_stems.iter().position(|s| *s == stem));
         if name.ends_with(".json") || name.ends_with(".md") || name.ends_with(".csv") {
-            check_golden(
-                &format!("{stem}/{name}"),
-                std::str::from_utf8(&f.bytes).expect("UTF-8"),
-            );
+            let text = std::str::from_utf8(&f.bytes).expect("UTF-8");
+            check_golden(&format!("{stem}/{name}"), text);
+            if let Some(i) = lot_index {
+                no_buyer_action(name, text, &ids_per_lot[i].1);
+            }
         } else if name.ends_with(".docx") {
             check_golden(&format!("{stem}/{name}.xml"), &docx_golden(&f.bytes));
             let text = docx_text(&f.bytes);
             if let Some(i) = lot_index {
-                for id in &ids_per_lot[i] {
+                for id in &ids_per_lot[i].0 {
                     assert!(
                         text.contains(id.as_str()),
                         "{name}: clause {id} missing from the DOCX text"
                     );
                 }
+                no_buyer_action(name, &text, &ids_per_lot[i].1);
             }
             let golden = docx_golden(&f.bytes);
             assert!(
@@ -99,18 +106,40 @@ fn check_sample(rel: &str) {
             let text = pdf_text(&doc);
             check_golden(&format!("{stem}/{name}.txt"), &text);
             if let Some(i) = lot_index {
-                // Hyphenation may split an id at a line end; compare without spaces and hyphens at breaks.
-                let flat: String = text.replace("-\n", "-").replace('\n', " ");
-                for id in &ids_per_lot[i] {
+                // Ids are never hyphenated nor broken at their own hyphens: a
+                // reader searching the PDF finds every copy whole.
+                let flat: String = text.replace('\n', " ");
+                for id in &ids_per_lot[i].0 {
                     assert!(
                         flat.contains(id.as_str()),
                         "{name}: clause {id} missing from the PDF text"
                     );
                 }
+                no_buyer_action(name, &flat, &ids_per_lot[i].1);
+            }
+            for line in text.lines() {
+                let last = line.rsplit(' ').next().unwrap_or("");
+                let broken = last.len() > 3
+                    && last.ends_with(['-', '\u{AD}'])
+                    && last[..3].chars().all(|c| c.is_ascii_uppercase())
+                    && last.as_bytes()[3] == b'-';
+                assert!(
+                    !broken,
+                    "{name}: a clause id is broken at a line end: {line}"
+                );
             }
         } else {
             panic!("unexpected output file {name}");
         }
+    }
+}
+
+fn no_buyer_action(name: &str, text: &str, buyer_actions: &[String]) {
+    for id in buyer_actions {
+        assert!(
+            !text.contains(id.as_str()),
+            "{name}: the buyer action {id} appears in the annex"
+        );
     }
 }
 
