@@ -37,7 +37,9 @@ install_missing() {
   local t0=$SECONDS
   export DEBIAN_FRONTEND=noninteractive
   # apt's chatter goes to a log, shown only if the installation fails.
-  if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$tmp/apt.log" 2>&1; then
+  local sudo=()
+  ((EUID == 0)) || sudo=(sudo)
+  if ! { "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$tmp/apt.log" 2>&1; then
     tail -20 "$tmp/apt.log" >&2
     exit 2
   fi

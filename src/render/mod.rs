@@ -62,7 +62,7 @@ impl Templates {
             }
             displays.insert(f.path.clone(), (f.display.clone(), f.text.clone()));
             if let Err(e) = tera.add_raw_template(&f.path, &f.text) {
-                diags.push(tera_diagnostic(&e, &displays));
+                diags.extend(tera_diagnostics(&e, &displays));
             }
         }
         let mut languages: Vec<String> = displays
@@ -123,10 +123,71 @@ fn render_any<T: serde::Serialize>(
     let context = tera::Context::from_serialize(view).map_err(|e| {
         Diagnostic::error(format!("internal error preparing the template data: {e}"))
     })?;
-    templates
-        .tera
-        .render(name, &context)
-        .map_err(|e| tera_diagnostic(&e, &templates.displays))
+    templates.tera.render(name, &context).map_err(|e| {
+        let mut diags = tera_diagnostics(&e, &templates.displays);
+        diags.swap_remove(0)
+    })
+}
+
+/// Every problem of a tera error. Unknown filters, tests and functions come as a
+/// message holding tera's own reports (`error: ...` then ` --> name:line:col`),
+/// one per use: each becomes a diagnostic pointing into the template file, under
+/// the name the user knows it by. Never empty.
+fn tera_diagnostics(
+    e: &tera::Error,
+    displays: &BTreeMap<String, (String, String)>,
+) -> Vec<Diagnostic> {
+    let tera::ErrorKind::Msg(text) = e.kind() else {
+        return vec![tera_diagnostic(e, displays)];
+    };
+    let mut diags = Vec::new();
+    for report in text.split("\n\n") {
+        let mut lines = report.lines();
+        let Some(message) = lines.next().and_then(|l| l.strip_prefix("error: ")) else {
+            continue;
+        };
+        let at = lines.find_map(|l| l.trim_start().strip_prefix("--> "));
+        let Some((name, line, column)) = at.and_then(|at| {
+            let mut parts = at.rsplitn(3, ':');
+            let column: usize = parts.next()?.parse().ok()?;
+            let line: usize = parts.next()?.parse().ok()?;
+            Some((parts.next()?, line, column))
+        }) else {
+            continue;
+        };
+        let (display, source) = displays
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| (name.to_string(), String::new()));
+        let source_line = source.lines().nth(line.saturating_sub(1)).unwrap_or("");
+        let width = source_line
+            .chars()
+            .skip(column.saturating_sub(1))
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .count();
+        diags.push(
+            Diagnostic::error(format!("template error: {}", lowercase_first(message))).at(Some(
+                Location {
+                    file: display,
+                    line,
+                    column,
+                    width: width.max(1),
+                    source_line: source_line.to_string(),
+                },
+            )),
+        );
+    }
+    if diags.is_empty() {
+        diags.push(Diagnostic::error(format!("template error: {e}")));
+    }
+    diags
+}
+
+fn lowercase_first(s: &str) -> String {
+    match s.get(..1) {
+        Some(first) => first.to_lowercase() + &s[1..],
+        None => String::new(),
+    }
 }
 
 /// A tera error as a diagnostic pointing into the template file.
@@ -153,10 +214,7 @@ fn tera_diagnostic(e: &tera::Error, displays: &BTreeMap<String, (String, String)
     } else {
         1
     };
-    let mut message = r.message().to_string();
-    if let Some(first) = message.get(..1) {
-        message = first.to_lowercase() + &message[1..];
-    }
+    let message = lowercase_first(r.message());
     Diagnostic::error(format!("template error: {message}")).at(Some(Location {
         file: display,
         line: span.start_line,

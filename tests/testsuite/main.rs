@@ -2,6 +2,7 @@
 
 mod cli;
 mod errors;
+mod faults;
 mod golden;
 mod hostile;
 mod support;

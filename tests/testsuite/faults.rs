@@ -1,0 +1,223 @@
+//! Faults around the inputs: a disk that fills up, a questionnaire gone before its
+//! job reads it, a batch killed half-way, broken user templates. Each gives a clear
+//! error, leaves no partial or temporary file, and does not stop the rest of the
+//! batch. (An output directory that cannot be created: `cli.rs`.)
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::*;
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_secannex")
+}
+
+/// Files of a directory that a run must never leave behind: temporaries.
+fn temporaries(dir: &Path) -> Vec<String> {
+    files_in(dir)
+        .into_iter()
+        .filter(|n| n.ends_with(".tmp"))
+        .collect()
+}
+
+#[test]
+fn a_full_disk_fails_the_questionnaire_that_does_not_fit_and_no_other() {
+    // A file size limit stands in for a full disk, without privileges: a write
+    // past 150 KB fails (EFBIG) as it would with ENOSPC. SIGXFSZ is ignored, as
+    // the shell's `trap ''` is inherited through exec, so the write returns an
+    // error instead of killing the process.
+    let out = scratch("faults-full");
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 300; exec '{}' generate samples/standalone-device.yaml samples/infusion-pumps.yaml -o '{}' --format md,json --jobs 1",
+        bin(),
+        out.display()
+    );
+    let o = Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(root())
+        .output()
+        .expect("sh runs");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    // The annex Markdown of the infusion pumps is about 215 KB: it does not fit.
+    assert!(
+        err.contains(&format!(
+            "error: cannot write {}: file too large\n",
+            out.join("UHX-2027-014-annex.md").display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("1 generated, 1 failed"), "{err}");
+    // The stand-alone device's files (all under 150 KB) are there, whole; none of
+    // the infusion pumps' files is, not even the small ones; no temporary is left.
+    assert_eq!(
+        files_in(&out),
+        [
+            "SLH-2027-007-annex.md",
+            "SLH-2027-007-checklist.md",
+            "SLH-2027-007-selection.json",
+            "index.csv",
+            "index.json"
+        ]
+    );
+    let index = std::fs::read_to_string(out.join("index.json")).expect("index");
+    assert!(!index.contains("infusion-pumps"), "{index}");
+}
+
+#[test]
+fn a_questionnaire_gone_before_its_job_reads_it_fails_alone() {
+    let out = scratch("faults-gone");
+    let o = secannex(&[
+        "generate",
+        "samples/cloud-pacs.yaml",
+        "samples/was-deleted.yaml",
+        "samples/standalone-device.yaml",
+        "-o",
+        out.to_str().expect("utf-8"),
+        "--format",
+        "md",
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("error: cannot read samples/was-deleted.yaml: no such file or directory\n"),
+        "{err}"
+    );
+    assert!(err.contains("2 generated, 1 failed"), "{err}");
+    assert_eq!(files_in(&out).len(), 6, "{:?}", files_in(&out));
+}
+
+#[test]
+fn a_killed_batch_leaves_whole_files_only_and_a_rerun_completes_it() {
+    let out = scratch("faults-killed");
+    let args = [
+        "generate",
+        "samples",
+        "-o",
+        out.to_str().expect("utf-8"),
+        "--jobs",
+        "1",
+        "--skip-unchanged",
+    ];
+    let mut child = Command::new(bin())
+        .args(args)
+        .current_dir(root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    // Kill it once the first questionnaire's files are in place (about a second
+    // in), while the next ones are being written.
+    let started = std::time::Instant::now();
+    while files_in(&out).iter().all(|n| n.starts_with('.'))
+        && started.elapsed() < std::time::Duration::from_secs(60)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    // It was killed half-way: the index is written last.
+    assert!(
+        !out.join("index.json").exists(),
+        "the batch finished before the kill"
+    );
+    // Every output file present is whole: PDFs parse, DOCX files unzip.
+    let before = files_in(&out);
+    assert!(!before.is_empty());
+    for name in before.iter().filter(|n| !n.starts_with('.')) {
+        let bytes = std::fs::read(out.join(name)).expect("read");
+        if name.ends_with(".pdf") {
+            pdf_doc(&bytes);
+        } else if name.ends_with(".docx") {
+            assert!(!docx_parts(&bytes).is_empty(), "{name}");
+        }
+    }
+    // The rerun removes any temporary, keeps what was finished and does the rest.
+    let o = secannex(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(temporaries(&out), Vec::<String>::new());
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("index.json")).expect("index"))
+            .expect("index parses");
+    let entries = index["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), samples().len());
+    for e in entries {
+        for f in e["files"].as_array().expect("files") {
+            let name = f["name"].as_str().expect("name");
+            let bytes = std::fs::read(out.join(name)).expect("listed file exists");
+            assert_eq!(
+                secannex::generate::sha256_hex(&bytes),
+                f["sha256"].as_str().expect("sha")
+            );
+        }
+    }
+}
+
+/// A copy of the built-in English annex template with `extra` appended to line 5.
+fn broken_templates(name: &str, extra: &str) -> std::path::PathBuf {
+    let dir = scratch(name);
+    std::fs::create_dir_all(dir.join("en")).expect("mkdir");
+    let text = std::fs::read_to_string(root().join("templates/en/annex.md.tera")).expect("read");
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    lines[4].push_str(extra);
+    std::fs::write(dir.join("en/annex.md.tera"), lines.join("\n") + "\n").expect("write");
+    dir
+}
+
+#[test]
+fn broken_user_templates_fail_with_their_location_and_write_nothing() {
+    let cases = [
+        (
+            "faults-tpl-field",
+            " {{ procurement.titel }}",
+            "error: template error: field `titel` is not defined. Available fields: buyer, date, day, language, month, procedure, reference, title, year\n",
+        ),
+        (
+            "faults-tpl-filter",
+            " {{ procurement.title | shout }}",
+            "error: template error: unknown filter `shout`\n",
+        ),
+        (
+            "faults-tpl-syntax",
+            " {% if procurement.title %}",
+            "error: template error: unexpected end of input\n",
+        ),
+    ];
+    for (name, extra, message) in cases {
+        let templates = broken_templates(name, extra);
+        let out = templates.join("out");
+        let o = secannex(&[
+            "generate",
+            "samples/cloud-pacs.yaml",
+            "-o",
+            out.to_str().expect("utf-8"),
+            "--templates",
+            templates.to_str().expect("utf-8"),
+        ]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{name}: {err}");
+        assert!(err.starts_with(message), "{name}: {err}");
+        // It points into the user's file, at the line of the mistake.
+        let file = templates.join("en/annex.md.tera").display().to_string();
+        let line = if name.ends_with("syntax") {
+            std::fs::read_to_string(templates.join("en/annex.md.tera"))
+                .expect("read")
+                .lines()
+                .count()
+                + 1
+        } else {
+            5
+        };
+        assert!(
+            err.contains(&format!(" --> {file}:{line}:")),
+            "{name}: {err}"
+        );
+        let written = if out.exists() {
+            files_in(&out)
+        } else {
+            Vec::new()
+        };
+        assert_eq!(written, Vec::<String>::new(), "{name}");
+    }
+}
