@@ -539,6 +539,21 @@ impl<'f> Checker<'f> {
             .help = Some("remove it: documents cannot contain control characters".into());
             return None;
         }
+        if let Some(c) = s.chars().find(|c| !crate::embedded::printable(*c)) {
+            self.error(
+                node.pos,
+                format!(
+                    "{what} contains `{c}` (U+{:04X}), which the annex fonts cannot print",
+                    c as u32
+                ),
+            )
+            .help = Some(
+                "write it in words: the fonts cover Latin, Greek, Cyrillic, Hebrew and Arabic \
+                 script, not emoji or other scripts"
+                    .into(),
+            );
+            return None;
+        }
         Some(s)
     }
 

@@ -5,4 +5,5 @@ mod errors;
 mod faults;
 mod golden;
 mod hostile;
+mod properties;
 mod support;
