@@ -159,7 +159,10 @@ fn walk_yaml(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in entries.flatten() {
         let path = entry.path();
         let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        if path.is_dir() && !hidden {
+        // Symbolic links to directories are not followed: a link back up the tree
+        // would otherwise make the walk endless. (A linked file is read.)
+        let real_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if real_dir && !hidden {
             walk_yaml(&path, out);
         } else if !hidden
             && matches!(

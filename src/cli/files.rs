@@ -83,10 +83,12 @@ pub fn builtin_catalogue() -> Vec<CatalogueFile> {
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
+        let entry = entry?;
+        let path = entry.path();
+        // Symbolic links to directories are not followed (a loop would never end).
+        if entry.file_type()?.is_dir() {
             walk(&path, out)?;
-        } else {
+        } else if path.is_file() {
             out.push(path);
         }
     }

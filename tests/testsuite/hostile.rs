@@ -242,3 +242,22 @@ fn questionnaires_with_clashing_file_names_fail_the_later_ones() {
         );
     }
 }
+
+#[test]
+fn a_symbolic_link_loop_in_a_batch_directory_is_not_followed() {
+    let dir = scratch("hostile-loop");
+    let inner = dir.join("in/lot");
+    std::fs::create_dir_all(&inner).expect("mkdir");
+    std::fs::copy(
+        root().join("samples/cloud-pacs.yaml"),
+        inner.join("cloud-pacs.yaml"),
+    )
+    .expect("copy");
+    std::os::unix::fs::symlink(dir.join("in"), inner.join("back")).expect("symlink");
+    let o = secannex_in(&dir, &["generate", "in", "-o", "out", "--format", "md"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "in/lot/cloud-pacs.yaml: 77 clauses, 16 buyer actions; 2 files\n"
+    );
+}
