@@ -49,6 +49,25 @@ fn bad_inputs_get_exact_messages_and_exit_code_1() {
 }
 
 #[test]
+fn every_invalid_questionnaire_case_exits_with_1_through_the_binary() {
+    // Their exact messages are pinned by errors.rs (through the library); here the
+    // binary must refuse each with exit code 1 and write nothing.
+    let dir = root().join("tests/cases/questionnaire");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir)
+        .expect("cases")
+        .filter_map(Result::ok)
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".yaml") {
+            refused(&root(), &format!("tests/cases/questionnaire/{name}"));
+            n += 1;
+        }
+    }
+    assert!(n >= 10, "{n} cases");
+}
+
+#[test]
 fn oversized_empty_and_wrong_kind_of_input_are_refused() {
     let dir = scratch("hostile-made");
     // 50 MB: refused from its size, before it is read.
