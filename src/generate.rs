@@ -11,7 +11,7 @@ use crate::document::{self, Document};
 use crate::questionnaire::{self, Questionnaire, sanitise};
 use crate::render::{self, Provenance, Templates, View};
 use crate::select::{self, Selection};
-use crate::write::{docx, pdf};
+use crate::write::{docx, pdf, xlsx};
 use crate::yaml::SourceFile;
 
 /// Output formats.
@@ -25,11 +25,19 @@ pub enum Format {
     Md,
     /// Selection JSON.
     Json,
+    /// Bidder compliance matrix as a spreadsheet (one sheet per lot).
+    Xlsx,
 }
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 4] = [Format::Docx, Format::Pdf, Format::Md, Format::Json];
+    pub const ALL: [Format; 5] = [
+        Format::Docx,
+        Format::Pdf,
+        Format::Xlsx,
+        Format::Md,
+        Format::Json,
+    ];
     /// Name used on the command line.
     pub fn name(self) -> &'static str {
         match self {
@@ -37,6 +45,7 @@ impl Format {
             Format::Pdf => "pdf",
             Format::Md => "md",
             Format::Json => "json",
+            Format::Xlsx => "xlsx",
         }
     }
 }
@@ -167,6 +176,7 @@ pub fn generate(res: &Resources, req: &Request<'_>) -> Result<Output, Vec<Diagno
     let stems = output_stems(&q);
     let mut files = Vec::new();
     let mut lots = Vec::new();
+    let mut matrix_views = Vec::new();
     for (profile, selection) in q.profiles.iter().zip(&selections) {
         for note in &selection.notes {
             let lot = profile
@@ -210,11 +220,20 @@ pub fn generate(res: &Resources, req: &Request<'_>) -> Result<Output, Vec<Diagno
                 files.push(Pending::Pdf(format!("{stem}-{kind}.pdf"), doc, ident));
             }
         }
+        if req.formats.contains(&Format::Xlsx) {
+            matrix_views.push(view.clone());
+        }
         lots.push(LotSummary {
             lot: profile.lot.as_ref().map(|l| l.id.clone()),
             clauses: view.clauses.len(),
             buyer_actions: view.buyer_actions.len(),
         });
+    }
+    if !matrix_views.is_empty() {
+        files.push(Pending::Ready(OutFile {
+            name: format!("{base}-matrix.xlsx"),
+            bytes: xlsx::write(&matrix_views).map_err(|d| vec![d])?,
+        }));
     }
     if req.formats.contains(&Format::Json) {
         let json = selection_json(res, &q, &selections, req.name, &sha, date);

@@ -61,12 +61,12 @@ pub enum Command {
         /// Output directory (created if missing).
         #[arg(short, long, value_name = "DIR", default_value = ".")]
         output: PathBuf,
-        /// Formats to write, comma-separated: docx, pdf, md, json.
+        /// Formats to write, comma-separated: docx, pdf, xlsx (the compliance matrix), md, json.
         #[arg(
             long,
             value_name = "LIST",
             value_delimiter = ',',
-            default_value = "docx,pdf,md,json"
+            default_value = "docx,pdf,xlsx,md,json"
         )]
         format: Vec<String>,
         /// Annex date (YYYY-MM-DD) when the questionnaire gives none; default

@@ -16,6 +16,7 @@ fn generate_writes_every_file_named_from_the_reference() {
     let mut expected = vec![
         "RHPC-FA-2027-07-selection.json".to_string(),
         "RHPC-FA-2027-07-lots.csv".to_string(),
+        "RHPC-FA-2027-07-matrix.xlsx".to_string(),
         "index.csv".into(),
         "index.json".into(),
     ];
@@ -67,7 +68,7 @@ fn format_limits_what_is_written() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),
-        "error: unknown format `pfd` for '--format': expected a comma-separated list of docx, pdf, md, json; did you mean `pdf`?\n"
+        "error: unknown format `pfd` for '--format': expected a comma-separated list of docx, pdf, xlsx, md, json; did you mean `pdf`?\n"
     );
 }
 

@@ -86,6 +86,18 @@ fn check_sample(rel: &str) {
                 "{name}: no TOC field"
             );
             assert!(golden.contains("<dc:title>"), "{name}: no document title");
+        } else if name.ends_with(".xlsx") {
+            let golden = xlsx_golden(&f.bytes);
+            check_golden(&format!("{stem}/{name}.xml"), &golden);
+            // Every supplier clause of every lot is a row; no buyer action is.
+            for (supplier, buyer) in &ids_per_lot {
+                for id in supplier {
+                    assert!(golden.contains(&format!(">{id}<")), "{name}: {id} missing");
+                }
+                no_buyer_action(name, &golden, buyer);
+            }
+            assert!(golden.contains("<sheetProtection"), "{name}: not protected");
+            assert!(golden.contains("<dataValidation"), "{name}: no drop-down");
         } else if name.ends_with(".pdf") {
             let doc = pdf_doc(&f.bytes);
             let structure = pdf_structure(&doc);

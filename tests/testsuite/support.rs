@@ -229,6 +229,30 @@ pub fn docx_golden(bytes: &[u8]) -> String {
     out
 }
 
+/// An XLSX as text for a golden file: its parts, then the workbook, the shared
+/// strings, and every worksheet (cells, formulas, validations, protection) as
+/// normalised XML.
+pub fn xlsx_golden(bytes: &[u8]) -> String {
+    let parts = docx_parts(bytes);
+    let mut out = String::from("# parts\n");
+    for (name, data) in &parts {
+        out.push_str(&format!("{name} ({} bytes)\n", data.len()));
+    }
+    let keep = |n: &str| {
+        n == "xl/workbook.xml"
+            || n == "xl/sharedStrings.xml"
+            || n == "docProps/core.xml"
+            || n.starts_with("xl/worksheets/")
+    };
+    for (name, data) in parts.iter().filter(|(n, _)| keep(n) && n.ends_with(".xml")) {
+        out.push_str(&format!("\n# {name}"));
+        out.push_str(&normalise_xml(
+            std::str::from_utf8(data).expect("UTF-8 XML"),
+        ));
+    }
+    out
+}
+
 /// Plain text of a DOCX body, paragraph by paragraph (independent of secannex).
 pub fn docx_text(bytes: &[u8]) -> String {
     use quick_xml::events::Event;
