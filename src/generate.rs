@@ -144,6 +144,30 @@ pub fn load_questionnaire(
     questionnaire::load(&file, &res.catalogue, &res.templates.languages)
 }
 
+/// The view of every lot (what the templates and the compliance matrix see).
+pub fn lot_views(
+    res: &Resources,
+    q: &Questionnaire,
+    selections: &[Selection],
+    date: chrono::NaiveDate,
+    provenance: &Provenance,
+) -> Vec<View> {
+    q.profiles
+        .iter()
+        .zip(selections)
+        .map(|(profile, selection)| {
+            render::view::build(
+                &res.catalogue,
+                &q.procurement,
+                profile,
+                selection,
+                date,
+                provenance,
+            )
+        })
+        .collect()
+}
+
 /// Select the clause pack of every lot.
 pub fn select_all(res: &Resources, q: &Questionnaire) -> Vec<Selection> {
     q.profiles
@@ -177,7 +201,8 @@ pub fn generate(res: &Resources, req: &Request<'_>) -> Result<Output, Vec<Diagno
     let mut files = Vec::new();
     let mut lots = Vec::new();
     let mut matrix_views = Vec::new();
-    for (profile, selection) in q.profiles.iter().zip(&selections) {
+    let views = lot_views(res, &q, &selections, date, &provenance);
+    for ((profile, selection), view) in q.profiles.iter().zip(&selections).zip(views) {
         for note in &selection.notes {
             let lot = profile
                 .lot
@@ -189,14 +214,6 @@ pub fn generate(res: &Resources, req: &Request<'_>) -> Result<Output, Vec<Diagno
                     .at(Some(crate::yaml::file_location(req.name))),
             );
         }
-        let view = render::view::build(
-            &res.catalogue,
-            &q.procurement,
-            profile,
-            selection,
-            date,
-            &provenance,
-        );
         let stem = &stems[lots.len()];
         for kind in render::PER_PROCUREMENT {
             let markdown = render::render(&res.templates, kind, &view).map_err(|d| vec![d])?;

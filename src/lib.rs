@@ -22,6 +22,7 @@ pub mod facts;
 pub mod generate;
 pub mod questionnaire;
 pub mod render;
+pub mod responses;
 pub mod select;
 pub mod write;
 pub mod yaml;

@@ -35,8 +35,79 @@ pub fn run(cli: Cli) -> u8 {
         ),
         Command::Validate { files } => validate(&cli, files),
         Command::Select { file, json, date } => select_cmd(&cli, file, *json, date.as_deref()),
+        Command::Responses {
+            questionnaire,
+            matrices,
+            json,
+        } => responses_cmd(&cli, questionnaire, matrices, *json),
         Command::Catalogue(c) => catalogue_cmd(&cli, c),
     }
+}
+
+fn responses_cmd(cli: &Cli, questionnaire: &Path, matrices: &[PathBuf], json: bool) -> u8 {
+    let res = match load_resources(cli) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let name = questionnaire.display().to_string();
+    let bytes = match files::read_input(questionnaire) {
+        Ok(b) => b,
+        Err(e) => return report_read_error(e),
+    };
+    let (q, diags) = generate::load_questionnaire(&res, &name, &bytes);
+    eprint_diags(&diags);
+    let Some(q) = q else { return exit::INVALID };
+    let selections = generate::select_all(&res, &q);
+    let provenance = crate::render::Provenance {
+        tool: crate::TOOL.to_string(),
+        questionnaire: name,
+        questionnaire_sha256: generate::sha256_hex(&bytes),
+        templates: res.templates_source.clone(),
+        catalogue_source: res.catalogue_source.clone(),
+    };
+    // The rows and weights do not depend on the date.
+    let date = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default();
+    let views = generate::lot_views(&res, &q, &selections, date, &provenance);
+    let mut code = exit::OK;
+    let mut reports = Vec::new();
+    for path in matrices {
+        let file = path.display().to_string();
+        let bytes = match files::read_xlsx(path) {
+            Ok(b) => b,
+            Err(e) => {
+                code = code.max(report_read_error(e));
+                continue;
+            }
+        };
+        match crate::responses::check(&file, &bytes, &views) {
+            Ok(r) => {
+                if r.lots.iter().any(|l| !l.problems.is_empty()) {
+                    code = code.max(exit::INVALID);
+                }
+                reports.push(r);
+            }
+            Err(d) => {
+                eprint_diags(&[d]);
+                code = code.max(exit::INVALID);
+            }
+        }
+    }
+    if json {
+        let value = serde_json::json!({
+            "format": "secannex-responses",
+            "format_version": 1,
+            "tool": crate::TOOL,
+            "questionnaire": questionnaire.display().to_string(),
+            "bidders": reports,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
+    } else {
+        print!("{}", crate::responses::summary(&reports));
+    }
+    code
 }
 
 /// The catalogue files (built-in, or `--catalogue DIR`) and where they come from.

@@ -42,6 +42,49 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, ReadError> {
         .map_err(|e| ReadError::Io(IoFailure(format!("cannot read {name}: {}", io_reason(&e)))))
 }
 
+/// Largest compliance matrix read back (a filled-in matrix is well under 1 MB).
+pub const MAX_XLSX_BYTES: u64 = 20 * 1024 * 1024;
+
+/// Read a filled-in compliance matrix, refusing directories and oversized files.
+pub fn read_xlsx(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let name = path.display().to_string();
+    let meta = fs::metadata(path)
+        .map_err(|e| ReadError::Io(IoFailure(format!("cannot read {name}: {}", io_reason(&e)))))?;
+    if meta.is_dir() || meta.len() > MAX_XLSX_BYTES {
+        return Err(ReadError::Invalid(
+            Diagnostic::error(format!(
+                "{name} is not a compliance matrix: {}",
+                if meta.is_dir() {
+                    "it is a directory".to_string()
+                } else {
+                    format!("it is larger than {MAX_XLSX_BYTES} bytes")
+                }
+            ))
+            .at(Some(crate::yaml::file_location(&name))),
+        ));
+    }
+    let bytes = fs::read(path)
+        .map_err(|e| ReadError::Io(IoFailure(format!("cannot read {name}: {}", io_reason(&e)))))?;
+    // An XLSX is a ZIP archive: refuse one that would expand to more than 50 times
+    // the largest matrix (a "zip bomb") before a reader unpacks it.
+    let expanded: u64 = zip::ZipArchive::new(std::io::Cursor::new(&bytes))
+        .map(|mut z| {
+            (0..z.len())
+                .filter_map(|i| z.by_index_raw(i).ok().map(|f| f.size()))
+                .sum()
+        })
+        .unwrap_or(0);
+    if expanded > 50 * MAX_XLSX_BYTES {
+        return Err(ReadError::Invalid(
+            Diagnostic::error(format!(
+                "{name} is not a compliance matrix: it expands to {expanded} bytes"
+            ))
+            .at(Some(crate::yaml::file_location(&name))),
+        ));
+    }
+    Ok(bytes)
+}
+
 /// Why an input could not be read.
 #[derive(Debug)]
 pub enum ReadError {

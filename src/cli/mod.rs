@@ -104,6 +104,23 @@ pub enum Command {
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
     },
+    /// Read bidders' filled-in compliance matrices (REF-matrix.xlsx) and check them
+    /// against the questionnaire: mandatory requirements failed, answers to verify,
+    /// provisional award score.
+    #[command(
+        after_help = "Example:\n  secannex responses samples/cloud-pacs.yaml bids/*.xlsx\n\nExit codes: 0 every matrix was read and matches the annex (whatever the bidders answered), 1 a matrix is unreadable or does not match the annex's rows, 3 a file cannot be read."
+    )]
+    Responses {
+        /// The questionnaire the annex was generated from.
+        #[arg(value_name = "QUESTIONNAIRE")]
+        questionnaire: PathBuf,
+        /// Filled-in matrices, one per bidder.
+        #[arg(value_name = "MATRIX", required = true)]
+        matrices: Vec<PathBuf>,
+        /// Print the reports as JSON (format secannex-responses, version 1).
+        #[arg(long)]
+        json: bool,
+    },
     /// Inspect and check the catalogue.
     #[command(subcommand)]
     Catalogue(CatalogueCommand),

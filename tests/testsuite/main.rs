@@ -6,4 +6,5 @@ mod faults;
 mod golden;
 mod hostile;
 mod properties;
+mod responses;
 mod support;
