@@ -41,6 +41,30 @@ pub fn run(cli: Cli) -> u8 {
             json,
         } => responses_cmd(&cli, questionnaire, matrices, *json),
         Command::Catalogue(c) => catalogue_cmd(&cli, c),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "secannex",
+                &mut std::io::stdout(),
+            );
+            exit::OK
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            let mut page = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut page) {
+                Ok(()) => {
+                    print!("{}", String::from_utf8_lossy(&page));
+                    exit::OK
+                }
+                Err(e) => {
+                    eprintln!("error: cannot write the manual page: {e}");
+                    exit::IO
+                }
+            }
+        }
     }
 }
 

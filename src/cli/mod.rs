@@ -124,6 +124,18 @@ pub enum Command {
     /// Inspect and check the catalogue.
     #[command(subcommand)]
     Catalogue(CatalogueCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(
+        after_help = "Examples:\n  secannex completions bash > ~/.local/share/bash-completion/completions/secannex\n  secannex completions zsh > ~/.zfunc/_secannex"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), for `man`.
+    #[command(after_help = "Example:\n  secannex man > secannex.1 && man ./secannex.1")]
+    Man,
 }
 
 /// `catalogue` subcommands.

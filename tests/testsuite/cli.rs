@@ -504,3 +504,24 @@ fn an_interrupted_run_leaves_nothing_after_the_next() {
         ]
     );
 }
+
+#[test]
+fn completions_and_manual_page_cover_every_command() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = secannex(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let script = String::from_utf8_lossy(&o.stdout);
+        for command in ["generate", "validate", "select", "responses", "catalogue"] {
+            assert!(script.contains(command), "{shell}: no `{command}`");
+        }
+    }
+    let o = secannex(&["man"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = String::from_utf8_lossy(&o.stdout);
+    assert!(page.contains(".TH secannex 1"), "{page}");
+    for command in ["generate", "responses", "completions"] {
+        assert!(page.contains(command), "man page lacks `{command}`");
+    }
+    let o = secannex(&["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2));
+}
