@@ -23,6 +23,7 @@ pub mod generate;
 pub mod questionnaire;
 pub mod render;
 pub mod responses;
+pub mod schema;
 pub mod select;
 pub mod write;
 pub mod yaml;

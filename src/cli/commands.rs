@@ -51,6 +51,17 @@ pub fn run(cli: Cli) -> u8 {
             );
             exit::OK
         }
+        Command::Schema => match load_resources(&cli) {
+            Ok(res) => {
+                let schema = crate::schema::questionnaire(&res.catalogue, &res.templates.languages);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&schema).unwrap_or_default()
+                );
+                exit::OK
+            }
+            Err(code) => code,
+        },
         Command::Man => {
             use clap::CommandFactory;
             let mut page = Vec::new();

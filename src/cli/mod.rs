@@ -124,6 +124,12 @@ pub enum Command {
     /// Inspect and check the catalogue.
     #[command(subcommand)]
     Catalogue(CatalogueCommand),
+    /// Print the JSON Schema of the questionnaire, with the catalogue's ids and
+    /// descriptions, for editors that validate and complete YAML.
+    #[command(
+        after_help = "Example:\n  secannex schema > secannex-questionnaire.schema.json\n\nThen start a questionnaire with the line\n  # yaml-language-server: $schema=secannex-questionnaire.schema.json"
+    )]
+    Schema,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     #[command(
         after_help = "Examples:\n  secannex completions bash > ~/.local/share/bash-completion/completions/secannex\n  secannex completions zsh > ~/.zfunc/_secannex"
@@ -212,5 +218,27 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    ExitCode::from(commands::run(cli))
+    // A reader that stops early (`secannex schema | head`) closes the pipe, and
+    // `print!` then panics. That is the reader's choice, not a failure: end
+    // quietly, as other command-line tools do, instead of printing a panic.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !is_broken_pipe(info.payload()) {
+            default_hook(info);
+        }
+    }));
+    match std::panic::catch_unwind(|| commands::run(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(payload) if is_broken_pipe(payload.as_ref()) => ExitCode::from(exit::OK),
+        Err(payload) => std::panic::resume_unwind(payload),
+    }
+}
+
+fn is_broken_pipe(payload: &(dyn std::any::Any + Send)) -> bool {
+    let message = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("");
+    message.contains("Broken pipe")
 }

@@ -744,7 +744,7 @@ fn read_options(ck: &mut Checker<'_>, node: &Node, catalogue: &Catalogue) -> Opt
             }
             let Some(decl) = catalogue.parameter(&key.name) else {
                 let help = did_you_mean(&key.name, names.iter().copied())
-                    .or_else(|| Some("`secannex catalogue parameters` lists them".into()));
+                    .or_else(|| Some("`secannex catalogue export` lists every parameter".into()));
                 let d = ck.error(key.pos, format!("unknown parameter `{}`", key.name));
                 d.help = help;
                 ok = false;
@@ -752,12 +752,9 @@ fn read_options(ck: &mut Checker<'_>, node: &Node, catalogue: &Catalogue) -> Opt
             };
             let what = format!("parameter `{}` ({})", key.name, decl.label);
             let v = match &decl.kind {
-                ParamKind::Integer { min, max, unit, .. } => ck
+                ParamKind::Integer { min, max, .. } => ck
                     .integer(value, &what, *min, *max)
-                    .map(ParamValue::Integer)
-                    .inspect(|_| {
-                        let _ = unit;
-                    }),
+                    .map(ParamValue::Integer),
                 ParamKind::Text { .. } => ck.text(value, &what).map(ParamValue::Text),
             };
             match v {

@@ -93,7 +93,7 @@ fn oversized_empty_and_wrong_kind_of_input_are_refused() {
     let err = refused(&dir, "huge-value.yaml");
     assert!(
         err.starts_with(
-            "error: the procurement `buyer` is 1500000 characters long; the limit is 10000\n --> huge-value.yaml:6:10\n"
+            "error: the procurement `buyer` is 1500000 characters long; the limit is 10000\n --> huge-value.yaml:7:10\n"
         ),
         "{err}"
     );

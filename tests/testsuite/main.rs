@@ -7,4 +7,5 @@ mod golden;
 mod hostile;
 mod properties;
 mod responses;
+mod schema;
 mod support;
