@@ -81,7 +81,7 @@ impl SourceFile {
 
     /// The location of a 1-based line and column, `width` characters wide.
     pub fn location(&self, line: usize, column: usize, width: usize) -> Location {
-        let source_line = self.text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+        let source_line = lines(&self.text).nth(line.saturating_sub(1)).unwrap_or("");
         let rest = source_line
             .chars()
             .count()
@@ -94,6 +94,26 @@ impl SourceFile {
             source_line: source_line.to_string(),
         }
     }
+}
+
+/// The lines of a text as YAML counts them: `\r\n`, `\n` and a lone `\r` each end
+/// a line (YAML 1.2, 5.4), where `str::lines` knows only the first two.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match r.find(['\n', '\r']) {
+            Some(i) => {
+                let skip = if r[i..].starts_with("\r\n") { 2 } else { 1 };
+                rest = Some(&r[i + skip..]).filter(|s| !s.is_empty());
+                Some(&r[..i])
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
 }
 
 /// A location that names only a file (no line).
@@ -287,7 +307,7 @@ fn to_node(raw: Spanned<RawValue>) -> Node {
 /// breaches (alias bombs, nesting deeper than `MAX_DEPTH`) come back as one diagnostic.
 pub fn parse(file: &SourceFile) -> Result<Node, Diagnostic> {
     let blank = |l: &str| l.trim().is_empty() || l.trim_start().starts_with('#');
-    if file.text.lines().all(blank) {
+    if lines(&file.text).all(blank) {
         let message = if file.text.trim().is_empty() {
             "file is empty"
         } else {

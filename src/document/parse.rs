@@ -14,6 +14,8 @@ pub fn parse(markdown: &str) -> Document {
     let mut st = State {
         meta: Meta::default(),
         pending: Pending::default(),
+        lists: 0,
+        flat: 0,
     };
     let blocks = st.blocks(&mut events, None);
     Document {
@@ -32,7 +34,13 @@ struct Pending {
 struct State {
     meta: Meta,
     pending: Pending,
+    lists: usize,
+    /// Lists open beyond `MAX_LIST_DEPTH`, whose items are read as plain blocks.
+    flat: usize,
 }
+
+/// Deepest list nesting kept; deeper lists are flattened into the deepest level.
+const MAX_LIST_DEPTH: usize = 8;
 
 type Events<'a> = Peekable<Parser<'a>>;
 
@@ -59,6 +67,20 @@ impl State {
     fn blocks(&mut self, ev: &mut Events<'_>, end: Option<TagEnd>) -> Vec<Block> {
         let mut out = Vec::new();
         while let Some(e) = ev.peek() {
+            if self.flat > 0 {
+                match e {
+                    Event::Start(Tag::Item) | Event::End(TagEnd::Item) => {
+                        ev.next();
+                        continue;
+                    }
+                    Event::End(TagEnd::List(_)) => {
+                        self.flat -= 1;
+                        ev.next();
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
             if let (Event::End(t), Some(end)) = (e, end)
                 && *t == end
             {
@@ -100,8 +122,10 @@ impl State {
                         content,
                     });
                 }
+                Event::Start(Tag::List(_)) if self.lists >= MAX_LIST_DEPTH => self.flat += 1,
                 Event::Start(Tag::List(start)) => {
                     let mut items = Vec::new();
+                    self.lists += 1;
                     while let Some(e) = ev.next() {
                         match e {
                             Event::Start(Tag::Item) => {
@@ -111,6 +135,7 @@ impl State {
                             _ => {}
                         }
                     }
+                    self.lists -= 1;
                     out.push(Block::List {
                         ordered: start.is_some(),
                         start: start.unwrap_or(1),
@@ -118,10 +143,9 @@ impl State {
                     });
                 }
                 Event::Start(Tag::Table(_)) => out.push(self.table(ev)),
-                Event::Start(Tag::BlockQuote(_)) => {
-                    let inner = self.blocks(ev, Some(TagEnd::BlockQuote(None)));
-                    out.extend(inner);
-                }
+                // A block quote keeps its content, read in this same loop (its end
+                // falls under "other containers"): no recursion, however deep.
+                Event::Start(Tag::BlockQuote(_)) => {}
                 Event::Start(Tag::CodeBlock(kind)) => {
                     let mut text = String::new();
                     for e in ev.by_ref() {
@@ -166,11 +190,11 @@ impl State {
     fn directives(&mut self, html: &str, out: &mut Vec<Block>) {
         let mut rest = html;
         while let Some(start) = rest.find("<!--") {
-            let Some(len) = rest[start..].find("-->") else {
+            let Some(len) = rest[start + 4..].find("-->") else {
                 break;
             };
-            let body = rest[start + 4..start + len].trim();
-            rest = &rest[start + len + 3..];
+            let body = rest[start + 4..start + 4 + len].trim();
+            rest = &rest[start + 4 + len + 3..];
             let (name, value) = match body.split_once(':') {
                 Some((n, v)) => (n.trim(), v.trim()),
                 None => (body, ""),

@@ -384,10 +384,10 @@ impl Writer {
     }
 
     fn table(&mut self, widths: &[u32], header: &[Vec<Span>], rows: &[Vec<Vec<Span>>]) {
-        let total: u32 = widths.iter().sum::<u32>().max(1);
+        let total: u64 = widths.iter().map(|&w| u64::from(w)).sum::<u64>().max(1);
         let grid: Vec<usize> = widths
             .iter()
-            .map(|w| TEXT_W * (*w as usize) / total as usize)
+            .map(|&w| (TEXT_W as u64 * u64::from(w) / total) as usize)
             .collect();
         let cell = |content: &[Span], width: usize, head: bool| {
             let p = runs(

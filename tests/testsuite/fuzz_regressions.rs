@@ -16,8 +16,11 @@ use harness::Outcome;
 
 use crate::support::root;
 
+/// What a fuzz target does with its input.
+type Target = fn(&[u8]) -> Outcome;
+
 /// The fuzz targets, as named in fuzz/Cargo.toml.
-const TARGETS: [(&str, fn(&[u8]) -> Outcome); 5] = [
+const TARGETS: [(&str, Target); 5] = [
     ("questionnaire", harness::questionnaire),
     ("catalogue", harness::catalogue),
     ("markdown", harness::markdown),
@@ -25,8 +28,20 @@ const TARGETS: [(&str, fn(&[u8]) -> Outcome); 5] = [
     ("pdf", harness::pdf),
 ];
 
-/// Replay every file of `tests/fuzz-regressions/<target>/`; report every failure.
-fn replay(target: &str, run: fn(&[u8]) -> Outcome) {
+/// Replay every file of `tests/fuzz-regressions/<target>/` on a thread with the
+/// stack libFuzzer's inputs get (the main thread's 8 MiB; test threads have 2 MiB),
+/// and report every failure.
+fn replay(target: &'static str, run: Target) {
+    std::thread::Builder::new()
+        .name(format!("replay-{target}"))
+        .stack_size(8 << 20)
+        .spawn(move || replay_here(target, run))
+        .expect("a thread")
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+}
+
+fn replay_here(target: &str, run: Target) {
     let dir = root().join("tests/fuzz-regressions").join(target);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))

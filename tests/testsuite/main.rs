@@ -3,6 +3,7 @@
 mod cli;
 mod errors;
 mod faults;
+mod fuzz_regressions;
 mod golden;
 mod hostile;
 mod properties;
