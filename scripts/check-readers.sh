@@ -58,7 +58,7 @@ if [[ -z $dir ]]; then
   cargo build --release --locked --quiet
   dir=$tmp/out
   # A fixed date, as in the README, so that runs are comparable.
-  target/release/secannex generate samples/*.yaml -o "$dir" --date 2027-01-15 >/dev/null
+  "${CARGO_TARGET_DIR:-target}/release/secannex" generate samples/*.yaml -o "$dir" --date 2027-01-15 >/dev/null
 fi
 [[ -d $dir ]] || { echo "no such directory: $dir" >&2; exit 2; }
 

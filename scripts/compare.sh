@@ -16,7 +16,7 @@ need pandoc pandoc
 need soffice libreoffice-writer-nogui
 
 cargo build --release --quiet
-bin=target/release/secannex
+bin=${CARGO_TARGET_DIR:-target}/release/secannex
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
