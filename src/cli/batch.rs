@@ -40,6 +40,10 @@ pub struct Batch<'a> {
     pub fail_fast: bool,
     /// Reuse outputs whose inputs did not change.
     pub skip_unchanged: bool,
+    /// Print nothing on standard output, and no summary.
+    pub quiet: bool,
+    /// Print the run as JSON on standard output instead of lines.
+    pub json: bool,
 }
 
 /// One file of the index.
@@ -405,17 +409,25 @@ impl Batch<'_> {
         let mut code = exit::OK;
         let (mut generated, mut skipped, mut failed, mut not_run) = (0, 0, Vec::new(), 0);
         let mut entries = Vec::new();
+        let (mut generated_json, mut kept_json) = (Vec::new(), Vec::new());
+        let lines = !self.quiet && !self.json;
         for (path, outcome) in inputs.iter().zip(results) {
             let name = path.display().to_string();
             match outcome {
                 Outcome::Generated(entry) => {
                     generated += 1;
-                    println!("{name}: {}", describe(&entry));
+                    if lines {
+                        println!("{name}: {}", describe(&entry));
+                    }
+                    generated_json.push(name);
                     entries.push(entry);
                 }
                 Outcome::Skipped(entry) => {
                     skipped += 1;
-                    println!("{name}: unchanged, kept {} files", entry.files.len());
+                    if lines {
+                        println!("{name}: unchanged, kept {} files", entry.files.len());
+                    }
+                    kept_json.push(name);
                     entries.push(entry);
                 }
                 Outcome::Failed { message, code: c } => {
@@ -425,6 +437,11 @@ impl Batch<'_> {
                 Outcome::NotRun => not_run += 1,
             }
         }
+        let entries_for_json = if self.json {
+            entries.clone()
+        } else {
+            Vec::new()
+        };
         if !entries.is_empty() {
             let index = Index {
                 format: "secannex-index".into(),
@@ -442,7 +459,24 @@ impl Batch<'_> {
             }
         }
         let total = inputs.len();
-        if total > 1 || !failed.is_empty() || skipped > 0 {
+        if self.json && !self.quiet {
+            let value = serde_json::json!({
+                "format": "secannex-run",
+                "format_version": 1,
+                "tool": crate::TOOL,
+                "output": self.output.display().to_string(),
+                "generated": generated_json,
+                "unchanged": kept_json,
+                "failed": failed.iter().map(|(q, m)| serde_json::json!({ "questionnaire": q, "error": m })).collect::<Vec<_>>(),
+                "not_run": not_run,
+                "entries": entries_for_json,
+            });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            );
+        }
+        if lines && (total > 1 || !failed.is_empty() || skipped > 0) {
             let mut line = format!(
                 "{generated} generated, {} failed, {skipped} unchanged",
                 failed.len()

@@ -23,6 +23,7 @@ pub fn run(cli: Cli) -> u8 {
             jobs,
             fail_fast,
             skip_unchanged,
+            json,
         } => generate(
             &cli,
             files,
@@ -32,8 +33,9 @@ pub fn run(cli: Cli) -> u8 {
             *jobs,
             *fail_fast,
             *skip_unchanged,
+            *json,
         ),
-        Command::Validate { files } => validate(&cli, files),
+        Command::Validate { files, json } => validate(&cli, files, *json),
         Command::Select { file, json, date } => select_cmd(&cli, file, *json, date.as_deref()),
         Command::Responses {
             questionnaire,
@@ -292,6 +294,7 @@ fn generate(
     jobs: Option<usize>,
     fail_fast: bool,
     skip_unchanged: bool,
+    json: bool,
 ) -> u8 {
     let formats = match parse_formats(format) {
         Ok(f) => f,
@@ -337,6 +340,8 @@ fn generate(
         threads_per_job: jobs.div_ceil(inputs.len().max(1)),
         fail_fast,
         skip_unchanged,
+        quiet: cli.quiet,
+        json,
     };
     let code = batch.run(&inputs);
     if errors.is_empty() {
@@ -346,12 +351,13 @@ fn generate(
     }
 }
 
-fn validate(cli: &Cli, inputs: &[PathBuf]) -> u8 {
+fn validate(cli: &Cli, inputs: &[PathBuf], json: bool) -> u8 {
     let res = match load_resources(cli) {
         Ok(r) => r,
         Err(code) => return code,
     };
     let mut worst = exit::OK;
+    let mut results = Vec::new();
     for path in inputs {
         let name = path.display().to_string();
         let bytes = match files::read_input(path) {
@@ -363,6 +369,24 @@ fn validate(cli: &Cli, inputs: &[PathBuf]) -> u8 {
         };
         let (q, diags) = generate::load_questionnaire(&res, &name, &bytes);
         eprint_diags(&diags);
+        if json {
+            results.push(serde_json::json!({
+                "file": name,
+                "valid": q.is_some(),
+                "lots": q.as_ref().map_or(0, |q| q.profiles.iter().filter(|p| p.lot.is_some()).count()),
+                "diagnostics": diags,
+            }));
+            if q.is_none() {
+                worst = worst.max(exit::INVALID);
+            }
+            continue;
+        }
+        if cli.quiet {
+            if q.is_none() {
+                worst = worst.max(exit::INVALID);
+            }
+            continue;
+        }
         match q {
             Some(q) => {
                 let warnings = diags.len();
@@ -384,6 +408,18 @@ fn validate(cli: &Cli, inputs: &[PathBuf]) -> u8 {
                 worst = worst.max(exit::INVALID);
             }
         }
+    }
+    if json && !cli.quiet {
+        let value = serde_json::json!({
+            "format": "secannex-validation",
+            "format_version": 1,
+            "tool": crate::TOOL,
+            "files": results,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
     }
     worst
 }

@@ -42,6 +42,10 @@ pub struct Cli {
     /// Override built-in templates with the files in DIR (same layout as templates/).
     #[arg(long, global = true, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// Print nothing on standard output (errors and warnings still go to standard
+    /// error; the exit code tells the outcome).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -83,6 +87,10 @@ pub enum Command {
         /// tool version have not changed since the last run (see index.json).
         #[arg(long)]
         skip_unchanged: bool,
+        /// Print the run as JSON (format secannex-run, version 1): what was
+        /// generated, kept and failed, with every file and its SHA-256.
+        #[arg(long)]
+        json: bool,
     },
     /// Check questionnaires: every problem at once, with file:line:column.
     #[command(after_help = "Example:\n  secannex validate samples/*.yaml")]
@@ -90,6 +98,10 @@ pub enum Command {
         /// Questionnaire files.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// Print the result as JSON (format secannex-validation, version 1): per
+        /// file, valid or not, with every diagnostic and its position.
+        #[arg(long)]
+        json: bool,
     },
     /// Show the clause pack of a questionnaire: what was selected, why, and what was left out.
     #[command(after_help = "Example:\n  secannex select samples/cloud-pacs.yaml --json")]

@@ -525,3 +525,50 @@ fn completions_and_manual_page_cover_every_command() {
     let o = secannex(&["completions", "tcsh"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn quiet_prints_nothing_and_json_is_for_machines() {
+    let out = scratch("machines");
+    let dir = out.to_str().expect("utf-8");
+    let o = secannex(&[
+        "--quiet",
+        "generate",
+        "samples/cloud-pacs.yaml",
+        "-o",
+        dir,
+        "--format",
+        "md",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stdout.is_empty() && o.stderr.is_empty());
+    let o = secannex(&[
+        "generate",
+        "samples/cloud-pacs.yaml",
+        "samples/no-such.yaml",
+        "-o",
+        dir,
+        "--format",
+        "md",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    let run: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    assert_eq!(run["format"], "secannex-run");
+    assert_eq!(run["generated"][0], "samples/cloud-pacs.yaml");
+    assert_eq!(run["failed"][0]["questionnaire"], "samples/no-such.yaml");
+    assert_eq!(
+        run["entries"][0]["files"][0]["name"],
+        "NRHG-2027-031-annex.md"
+    );
+    let o = secannex(&[
+        "validate",
+        "--json",
+        "samples/cloud-pacs.yaml",
+        "tests/cases/questionnaire/tabs.yaml",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    assert_eq!(v["files"][0]["valid"], true);
+    assert_eq!(v["files"][1]["valid"], false);
+    assert_eq!(v["files"][1]["diagnostics"][0]["location"]["line"], 3);
+}
