@@ -201,8 +201,13 @@ pub fn generate(res: &Resources, req: &Request<'_>) -> Result<Output, Vec<Diagno
     let mut files = Vec::new();
     let mut lots = Vec::new();
     let mut matrix_views = Vec::new();
-    let views = lot_views(res, &q, &selections, date, &provenance);
-    for ((profile, selection), view) in q.profiles.iter().zip(&selections).zip(views) {
+    let mut views = lot_views(res, &q, &selections, date, &provenance);
+    for view in &mut views {
+        view.matrix_spreadsheet = req.formats.contains(&Format::Xlsx);
+    }
+    for (((profile, selection), view), stem) in
+        q.profiles.iter().zip(&selections).zip(views).zip(&stems)
+    {
         for note in &selection.notes {
             let lot = profile
                 .lot
@@ -214,7 +219,6 @@ pub fn generate(res: &Resources, req: &Request<'_>) -> Result<Output, Vec<Diagno
                     .at(Some(crate::yaml::file_location(req.name))),
             );
         }
-        let stem = &stems[lots.len()];
         for kind in render::PER_PROCUREMENT {
             let markdown = render::render(&res.templates, kind, &view).map_err(|d| vec![d])?;
             if req.formats.contains(&Format::Md) {

@@ -58,6 +58,9 @@ pub struct View {
     /// buyer action's id never appears in the annex), and only parameters that a
     /// supplier clause uses.
     pub annex_parameters: Vec<ParameterRow>,
+    /// True when the compliance matrix is also written as a spreadsheet, which
+    /// the annex then mentions (set by `generate`, which knows the formats).
+    pub matrix_spreadsheet: bool,
     /// Reference frameworks cited, in catalogue order.
     pub frameworks: Vec<FrameworkView>,
     /// Section number of the compliance matrix (after the requirement sections).
@@ -579,6 +582,7 @@ pub fn build(
         buyer_actions,
         parameters,
         annex_parameters,
+        matrix_spreadsheet: false,
         frameworks,
         left_out,
         notes: selection.notes.clone(),

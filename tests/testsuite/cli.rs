@@ -572,3 +572,31 @@ fn quiet_prints_nothing_and_json_is_for_machines() {
     assert_eq!(v["files"][1]["valid"], false);
     assert_eq!(v["files"][1]["diagnostics"][0]["location"]["line"], 3);
 }
+
+#[test]
+fn the_annex_mentions_the_spreadsheet_only_when_it_is_written() {
+    let out = scratch("spreadsheet-mention");
+    let dir = out.to_str().expect("utf-8");
+    let annex = || std::fs::read_to_string(out.join("NRHG-2027-031-annex.md")).expect("annex");
+    let sentence = "The matrix is also provided as a spreadsheet";
+    let o = secannex(&[
+        "generate",
+        "samples/cloud-pacs.yaml",
+        "-o",
+        dir,
+        "--format",
+        "md",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!annex().contains(sentence));
+    let o = secannex(&[
+        "generate",
+        "samples/cloud-pacs.yaml",
+        "-o",
+        dir,
+        "--format",
+        "md,xlsx",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(annex().contains(sentence));
+}
