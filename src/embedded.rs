@@ -23,6 +23,10 @@ pub static FONTS: [&[u8]; 8] = [
 /// invisible formatting characters (bidi marks, joiners, soft hyphen) need no glyph.
 pub fn printable(c: char) -> bool {
     static COVERAGE: std::sync::OnceLock<Vec<typst::text::FontInfo>> = std::sync::OnceLock::new();
+    // Noto Sans covers printable ASCII: most text never reaches the font tables.
+    if matches!(c, ' '..='~') {
+        return true;
+    }
     let invisible = c.is_whitespace()
         || matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
             | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}');

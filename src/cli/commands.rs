@@ -81,19 +81,34 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
-fn responses_cmd(cli: &Cli, questionnaire: &Path, matrices: &[PathBuf], json: bool) -> u8 {
-    let res = match load_resources(cli) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    let name = questionnaire.display().to_string();
-    let bytes = match files::read_input(questionnaire) {
-        Ok(b) => b,
-        Err(e) => return report_read_error(e),
-    };
+/// Resources and one valid questionnaire (its name, bytes and model), or the
+/// exit code once its problems are printed.
+fn load_one(
+    cli: &Cli,
+    path: &Path,
+) -> Result<
+    (
+        Resources,
+        String,
+        Vec<u8>,
+        crate::questionnaire::Questionnaire,
+    ),
+    u8,
+> {
+    let res = load_resources(cli)?;
+    let name = path.display().to_string();
+    let bytes = files::read_input(path).map_err(report_read_error)?;
     let (q, diags) = generate::load_questionnaire(&res, &name, &bytes);
     eprint_diags(&diags);
-    let Some(q) = q else { return exit::INVALID };
+    let q = q.ok_or(exit::INVALID)?;
+    Ok((res, name, bytes, q))
+}
+
+fn responses_cmd(cli: &Cli, questionnaire: &Path, matrices: &[PathBuf], json: bool) -> u8 {
+    let (res, name, bytes, q) = match load_one(cli, questionnaire) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
     let selections = generate::select_all(&res, &q);
     let provenance = crate::render::Provenance {
         tool: crate::TOOL.to_string(),
@@ -429,18 +444,10 @@ fn select_cmd(cli: &Cli, path: &Path, json: bool, date: Option<&str>) -> u8 {
         Ok(d) => d,
         Err(code) => return code,
     };
-    let res = match load_resources(cli) {
-        Ok(r) => r,
+    let (res, name, bytes, q) = match load_one(cli, path) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let name = path.display().to_string();
-    let bytes = match files::read_input(path) {
-        Ok(b) => b,
-        Err(e) => return report_read_error(e),
-    };
-    let (q, diags) = generate::load_questionnaire(&res, &name, &bytes);
-    eprint_diags(&diags);
-    let Some(q) = q else { return exit::INVALID };
     let selections = generate::select_all(&res, &q);
     let date = q
         .procurement

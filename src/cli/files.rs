@@ -18,8 +18,7 @@ pub struct IoFailure(pub String);
 /// Read a questionnaire file, refusing directories and oversized files up front.
 pub fn read_input(path: &Path) -> Result<Vec<u8>, ReadError> {
     let name = path.display().to_string();
-    let meta = fs::metadata(path)
-        .map_err(|e| ReadError::Io(IoFailure(format!("cannot read {name}: {}", io_reason(&e)))))?;
+    let meta = metadata(path, &name)?;
     if meta.is_dir() {
         return Err(ReadError::Invalid(
             Diagnostic::error(format!("{name} is a directory, not a questionnaire file"))
@@ -28,45 +27,38 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, ReadError> {
         ));
     }
     if meta.len() > crate::yaml::MAX_FILE_BYTES as u64 {
-        return Err(ReadError::Invalid(
-            Diagnostic::error(format!(
-                "file is too large ({} bytes); the limit is {} bytes",
-                meta.len(),
-                crate::yaml::MAX_FILE_BYTES
-            ))
-            .at(Some(crate::yaml::file_location(&name)))
-            .help("a questionnaire is a few kilobytes: check that this is the right file"),
-        ));
+        return Err(too_large(
+            &name,
+            "file",
+            meta.len(),
+            crate::yaml::MAX_FILE_BYTES as u64,
+        )
+        .help("a questionnaire is a few kilobytes: check that this is the right file")
+        .into());
     }
-    fs::read(path)
-        .map_err(|e| ReadError::Io(IoFailure(format!("cannot read {name}: {}", io_reason(&e)))))
+    read(path, &name)
 }
 
 /// Largest compliance matrix read back (a filled-in matrix is well under 1 MB).
 pub const MAX_XLSX_BYTES: u64 = 20 * 1024 * 1024;
 
-/// Read a filled-in compliance matrix, refusing directories and oversized files.
+/// Read a filled-in compliance matrix, refusing directories, oversized files and
+/// ZIP archives that would expand to more than 50 times that (a "zip bomb"), by
+/// the sizes their directory declares, before a reader unpacks them.
 pub fn read_xlsx(path: &Path) -> Result<Vec<u8>, ReadError> {
     let name = path.display().to_string();
-    let meta = fs::metadata(path)
-        .map_err(|e| ReadError::Io(IoFailure(format!("cannot read {name}: {}", io_reason(&e)))))?;
-    if meta.is_dir() || meta.len() > MAX_XLSX_BYTES {
-        return Err(ReadError::Invalid(
-            Diagnostic::error(format!(
-                "{name} is not a compliance matrix: {}",
-                if meta.is_dir() {
-                    "it is a directory".to_string()
-                } else {
-                    format!("it is larger than {MAX_XLSX_BYTES} bytes")
-                }
-            ))
-            .at(Some(crate::yaml::file_location(&name))),
-        ));
+    let meta = metadata(path, &name)?;
+    if meta.is_dir() {
+        return Err(
+            Diagnostic::error(format!("{name} is a directory, not a compliance matrix"))
+                .at(Some(crate::yaml::file_location(&name)))
+                .into(),
+        );
     }
-    let bytes = fs::read(path)
-        .map_err(|e| ReadError::Io(IoFailure(format!("cannot read {name}: {}", io_reason(&e)))))?;
-    // An XLSX is a ZIP archive: refuse one that would expand to more than 50 times
-    // the largest matrix (a "zip bomb") before a reader unpacks it.
+    if meta.len() > MAX_XLSX_BYTES {
+        return Err(too_large(&name, "file", meta.len(), MAX_XLSX_BYTES).into());
+    }
+    let bytes = read(path, &name)?;
     let expanded: u64 = zip::ZipArchive::new(std::io::Cursor::new(&bytes))
         .map(|mut z| {
             (0..z.len())
@@ -75,14 +67,33 @@ pub fn read_xlsx(path: &Path) -> Result<Vec<u8>, ReadError> {
         })
         .unwrap_or(0);
     if expanded > 50 * MAX_XLSX_BYTES {
-        return Err(ReadError::Invalid(
-            Diagnostic::error(format!(
-                "{name} is not a compliance matrix: it expands to {expanded} bytes"
-            ))
-            .at(Some(crate::yaml::file_location(&name))),
-        ));
+        return Err(too_large(&name, "file once unzipped", expanded, 50 * MAX_XLSX_BYTES).into());
     }
     Ok(bytes)
+}
+
+fn metadata(path: &Path, name: &str) -> Result<fs::Metadata, ReadError> {
+    fs::metadata(path)
+        .map_err(|e| ReadError::Io(IoFailure(format!("cannot read {name}: {}", io_reason(&e)))))
+}
+
+fn read(path: &Path, name: &str) -> Result<Vec<u8>, ReadError> {
+    fs::read(path)
+        .map_err(|e| ReadError::Io(IoFailure(format!("cannot read {name}: {}", io_reason(&e)))))
+}
+
+/// `what` is "file" or, for an archive, "file once unzipped".
+fn too_large(name: &str, what: &str, size: u64, limit: u64) -> Diagnostic {
+    Diagnostic::error(format!(
+        "{what} is too large ({size} bytes); the limit is {limit} bytes"
+    ))
+    .at(Some(crate::yaml::file_location(name)))
+}
+
+impl From<Diagnostic> for ReadError {
+    fn from(d: Diagnostic) -> Self {
+        ReadError::Invalid(d)
+    }
 }
 
 /// Why an input could not be read.
