@@ -558,3 +558,48 @@ pub fn lot_matrix(res: &Resources, selections: &[Selection]) -> String {
     }
     out
 }
+
+/// The formats of a clause-pack comparison.
+pub const DIFF_FORMATS: [&str; 5] = ["md", "html", "docx", "pdf", "json"];
+
+/// The report of a clause-pack comparison in each of `formats` (names from
+/// [`DIFF_FORMATS`]), as files named `<stem>.<format>`.
+pub fn diff_report(
+    res: &Resources,
+    diff: &crate::diff::PackDiff,
+    date: chrono::NaiveDate,
+    stem: &str,
+    formats: &[&str],
+) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+    let doc = crate::diff::report(diff, date);
+    let mut files = Vec::new();
+    for &format in formats {
+        let bytes = match format {
+            "md" => crate::write::markdown::write(&doc).into_bytes(),
+            "html" => crate::write::html::write(&doc).into_bytes(),
+            "docx" => docx::write(&doc).map_err(|d| vec![d])?,
+            "pdf" => {
+                let style = pdf::Style {
+                    display: &res.templates.style.display,
+                    source: &res.templates.style.text,
+                };
+                pdf::write(&res.pdf, &style, &doc, stem).map_err(|d| vec![d])?
+            }
+            "json" => {
+                let mut s = serde_json::to_string_pretty(diff).expect("plain data serialises");
+                s.push('\n');
+                s.into_bytes()
+            }
+            other => {
+                return Err(vec![Diagnostic::error(format!(
+                    "unknown comparison format `{other}`"
+                ))]);
+            }
+        };
+        files.push(OutFile {
+            name: format!("{stem}.{format}"),
+            bytes,
+        });
+    }
+    Ok(files)
+}

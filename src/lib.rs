@@ -16,6 +16,7 @@
 pub mod catalogue;
 pub mod cli;
 pub mod diag;
+pub mod diff;
 pub mod document;
 pub mod embedded;
 pub mod facts;

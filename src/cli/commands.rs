@@ -42,6 +42,26 @@ pub fn run(cli: Cli) -> u8 {
             matrices,
             json,
         } => responses_cmd(&cli, questionnaire, matrices, *json),
+        Command::Diff {
+            old,
+            new,
+            old_catalogue,
+            output,
+            format,
+            json,
+            date,
+        } => super::diff::run(
+            &cli,
+            &super::diff::Args {
+                old,
+                new: new.as_deref(),
+                old_catalogue: old_catalogue.as_deref(),
+                output: output.as_deref(),
+                format,
+                json: *json,
+                date: date.as_deref(),
+            },
+        ),
         Command::Catalogue(c) => catalogue_cmd(&cli, c),
         Command::Completions { shell } => {
             use clap::CommandFactory;
@@ -164,7 +184,12 @@ fn responses_cmd(cli: &Cli, questionnaire: &Path, matrices: &[PathBuf], json: bo
 
 /// The catalogue files (built-in, or `--catalogue DIR`) and where they come from.
 fn catalogue_files(cli: &Cli) -> Result<(Vec<catalogue::CatalogueFile>, String), u8> {
-    match &cli.catalogue {
+    catalogue_files_in(cli.catalogue.as_deref())
+}
+
+/// The catalogue files in `dir`, or the built-in ones.
+fn catalogue_files_in(dir: Option<&Path>) -> Result<(Vec<catalogue::CatalogueFile>, String), u8> {
+    match dir {
         Some(dir) => Ok((
             files::catalogue_dir(dir).map_err(report_read_error)?,
             dir.display().to_string(),
@@ -174,7 +199,7 @@ fn catalogue_files(cli: &Cli) -> Result<(Vec<catalogue::CatalogueFile>, String),
 }
 
 /// Print why an input could not be read, and give the exit code.
-fn report_read_error(e: ReadError) -> u8 {
+pub(super) fn report_read_error(e: ReadError) -> u8 {
     match e {
         ReadError::Io(e) => {
             eprintln!("error: {}", e.0);
@@ -187,7 +212,7 @@ fn report_read_error(e: ReadError) -> u8 {
     }
 }
 
-fn eprint_diags(diags: &[Diagnostic]) {
+pub(super) fn eprint_diags(diags: &[Diagnostic]) {
     if !diags.is_empty() {
         eprint!("{}", diag::render_all(diags));
     }
@@ -195,7 +220,14 @@ fn eprint_diags(diags: &[Diagnostic]) {
 
 /// Load the catalogue (built-in or `--catalogue`); on failure print why and give the exit code.
 fn load_catalogue(cli: &Cli) -> Result<(Catalogue, String, Vec<Diagnostic>), u8> {
-    let (files, source) = catalogue_files(cli)?;
+    load_catalogue_in(cli.catalogue.as_deref())
+}
+
+/// Load the catalogue in `dir`, or the built-in one.
+pub(super) fn load_catalogue_in(
+    dir: Option<&Path>,
+) -> Result<(Catalogue, String, Vec<Diagnostic>), u8> {
+    let (files, source) = catalogue_files_in(dir)?;
     let (catalogue, diags) = catalogue::load(&files);
     match catalogue {
         Some(c) => Ok((c, source, diags)),
@@ -232,7 +264,7 @@ fn load_resources_with_fingerprint(cli: &Cli) -> Result<(Resources, String), u8>
     Ok((res, generate::sha256_hex(text.as_bytes())))
 }
 
-fn load_resources(cli: &Cli) -> Result<Resources, u8> {
+pub(super) fn load_resources(cli: &Cli) -> Result<Resources, u8> {
     let (catalogue, catalogue_source, _) = load_catalogue(cli)?;
     let template_files = files::templates(cli.templates.as_deref()).map_err(report_read_error)?;
     let templates = Templates::load(&template_files).map_err(|diags| {
@@ -253,7 +285,7 @@ fn load_resources(cli: &Cli) -> Result<Resources, u8> {
 }
 
 /// The fallback annex date: `--date`, else SOURCE_DATE_EPOCH, else today (UTC).
-fn fallback_date(flag: Option<&str>) -> Result<chrono::NaiveDate, u8> {
+pub(super) fn fallback_date(flag: Option<&str>) -> Result<chrono::NaiveDate, u8> {
     if let Some(d) = flag {
         return chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
             eprintln!("error: invalid value '{d}' for '--date': expected a date written YYYY-MM-DD, e.g. 2027-01-15");

@@ -3,6 +3,7 @@
 
 mod batch;
 mod commands;
+mod diff;
 pub mod files;
 
 use std::path::PathBuf;
@@ -132,6 +133,44 @@ pub enum Command {
         /// Print the reports as JSON (format secannex-responses, version 1).
         #[arg(long)]
         json: bool,
+    },
+    /// Compare two clause packs for legal review: two questionnaires, or one
+    /// questionnaire under an older catalogue (`--old-catalogue`). Shows clauses
+    /// added, removed and changed, word by word; writes Markdown, HTML, JSON, and
+    /// a DOCX whose changes are tracked (accept or reject them in Word or
+    /// LibreOffice).
+    #[command(
+        after_help = "Examples:\n  secannex diff old/infusion-pumps.yaml samples/infusion-pumps.yaml\n  secannex diff samples/cloud-pacs.yaml --old-catalogue catalogue-2025/ -o review\n  secannex diff lot-draft.yaml lot-final.yaml --json\n\nWithout --output, prints the comparison as Markdown (or JSON with --json).\nThe new side uses --catalogue (or the built-in catalogue); the old side uses\n--old-catalogue when given, the new side's catalogue otherwise.\n\nExit codes: 0 compared (whether or not the packs differ), 1 a questionnaire or\ncatalogue is invalid, 2 usage error, 3 I/O failure."
+    )]
+    Diff {
+        /// The old questionnaire.
+        #[arg(value_name = "OLD")]
+        old: PathBuf,
+        /// The new questionnaire (default: OLD again, to compare catalogues).
+        #[arg(value_name = "NEW")]
+        new: Option<PathBuf>,
+        /// Catalogue of the old side: a directory, or `built-in`.
+        #[arg(long, value_name = "DIR")]
+        old_catalogue: Option<PathBuf>,
+        /// Write the comparison to files in DIR instead of printing it.
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Formats written with --output, comma-separated: md, html, docx (tracked
+        /// changes), pdf, json.
+        #[arg(
+            long,
+            value_name = "LIST",
+            value_delimiter = ',',
+            default_value = "md,html,docx"
+        )]
+        format: Vec<String>,
+        /// Print the comparison as JSON (format secannex-diff, version 1).
+        #[arg(long)]
+        json: bool,
+        /// Date of the tracked changes (YYYY-MM-DD); default SOURCE_DATE_EPOCH,
+        /// then today.
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
     },
     /// Inspect and check the catalogue.
     #[command(subcommand)]

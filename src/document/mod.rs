@@ -65,6 +65,12 @@ pub struct Style {
     /// Monospaced (code).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub code: bool,
+    /// Inserted, in a comparison (a tracked insertion in DOCX).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub inserted: bool,
+    /// Deleted, in a comparison (a tracked deletion in DOCX).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
 }
 
 /// A run of text in one style. A `\n` in `text` is a line break.

@@ -280,7 +280,7 @@ fn inlines(ev: &mut Events<'_>, end: Option<TagEnd>) -> Inlines {
         let style = Style {
             bold: bold > 0,
             italic: italic > 0,
-            code: false,
+            ..Style::default()
         };
         match e {
             Event::End(t) if Some(t) == end => break,

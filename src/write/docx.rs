@@ -8,11 +8,11 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
 use docx_rs::{
-    AbstractNumbering, AlignmentType, BreakType, Docx, FieldCharType, Footer, Header, IndentLevel,
-    InstrText, InstrToC, Level, LevelJc, LevelOverride, LevelText, LineSpacing, NumPages,
-    NumberFormat, Numbering, NumberingId, PageMargin, PageNum, Paragraph, Run, RunFonts, Shading,
-    ShdType, SpecialIndentType, Start, Style, StyleType, Table, TableCell, TableLayoutType,
-    TableRow, WidthType, XMLDocx,
+    AbstractNumbering, AlignmentType, BreakType, Delete, Docx, FieldCharType, Footer, Header,
+    IndentLevel, Insert, InstrText, InstrToC, Level, LevelJc, LevelOverride, LevelText,
+    LineSpacing, NumPages, NumberFormat, Numbering, NumberingId, PageMargin, PageNum, Paragraph,
+    Run, RunFonts, Shading, ShdType, SpecialIndentType, Start, Style, StyleType, Table, TableCell,
+    TableLayoutType, TableRow, WidthType, XMLDocx,
 };
 
 use crate::diag::Diagnostic;
@@ -35,6 +35,10 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Diagnostic> {
         numbering_ids: FIRST_LIST_ID,
         docx: base(doc),
         headings: toc_entries(&doc.blocks),
+        rev: Revision {
+            author: doc.meta.author.clone(),
+            date: format!("{}T00:00:00Z", doc.meta.date),
+        },
     };
     for block in &doc.blocks {
         w.block(block, 0);
@@ -51,6 +55,8 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Diagnostic> {
     {
         *part = renumber_para_ids(part, &mut next_id);
     }
+    // Tracked changes get their ids from a process-wide counter too.
+    xml.document = renumber_change_ids(&xml.document);
     xml.settings = update_fields_on_open(&xml.settings);
     pack(&xml).map_err(|e| Diagnostic::error(format!("internal error writing DOCX: {e}")))
 }
@@ -255,6 +261,7 @@ struct Writer {
     numbering_ids: usize,
     /// Level-1 and level-2 headings, for the table of contents.
     headings: Vec<(u8, String)>,
+    rev: Revision,
 }
 
 fn toc_entries(blocks: &[Block]) -> Vec<(u8, String)> {
@@ -269,14 +276,33 @@ fn toc_entries(blocks: &[Block]) -> Vec<(u8, String)> {
         .collect()
 }
 
-fn runs(mut p: Paragraph, content: &[Span], size: Option<usize>) -> Paragraph {
+/// Author and date of tracked changes (spans marked inserted or deleted).
+struct Revision {
+    author: String,
+    date: String,
+}
+
+fn runs(mut p: Paragraph, content: &[Span], size: Option<usize>, rev: &Revision) -> Paragraph {
+    // A paragraph that is wholly inserted or deleted takes its paragraph mark
+    // with it, so that rejecting (or accepting) leaves no empty paragraph behind.
+    if !content.is_empty() && content.iter().all(|s| s.style.inserted) {
+        p = p.insert(&rev.author, &rev.date);
+    } else if !content.is_empty() && content.iter().all(|s| s.style.deleted) {
+        p = p.delete(&rev.author, &rev.date);
+    }
     for span in content {
         for (i, piece) in span.text.split('\n').enumerate() {
             let mut run = Run::new();
             if i > 0 {
                 run = run.add_break(BreakType::TextWrapping);
             }
-            run = run.add_text(piece);
+            // Deleted text is `w:delText`: Word shows `w:t` inside `w:del` as
+            // corrupt.
+            run = if span.style.deleted {
+                run.add_delete_text(piece)
+            } else {
+                run.add_text(piece)
+            };
             if span.style.bold {
                 run = run.bold();
             }
@@ -289,7 +315,18 @@ fn runs(mut p: Paragraph, content: &[Span], size: Option<usize>) -> Paragraph {
             if let Some(s) = size {
                 run = run.size(s);
             }
-            p = p.add_run(run);
+            p = if span.style.deleted {
+                p.add_delete(
+                    Delete::new()
+                        .add_run(run)
+                        .author(&rev.author)
+                        .date(&rev.date),
+                )
+            } else if span.style.inserted {
+                p.add_insert(Insert::new(run).author(&rev.author).date(&rev.date))
+            } else {
+                p.add_run(run)
+            };
         }
     }
     p
@@ -318,12 +355,18 @@ impl Writer {
 
     fn block(&mut self, block: &Block, depth: usize) {
         match block {
-            Block::Title { content } => {
-                self.add(runs(Paragraph::new().style("Title"), content, None))
-            }
-            Block::Subtitle { content } => {
-                self.add(runs(Paragraph::new().style("Subtitle"), content, None))
-            }
+            Block::Title { content } => self.add(runs(
+                Paragraph::new().style("Title"),
+                content,
+                None,
+                &self.rev,
+            )),
+            Block::Subtitle { content } => self.add(runs(
+                Paragraph::new().style("Subtitle"),
+                content,
+                None,
+                &self.rev,
+            )),
             Block::Heading { level, content } => {
                 let style = format!("Heading{}", level.clamp(&1, &4));
                 self.add(runs(
@@ -333,6 +376,7 @@ impl Writer {
                         .keep_lines(true),
                     content,
                     None,
+                    &self.rev,
                 ));
             }
             Block::Label { content } => {
@@ -340,6 +384,7 @@ impl Writer {
                     Paragraph::new().keep_next(true).keep_lines(true),
                     content,
                     None,
+                    &self.rev,
                 ));
             }
             Block::Paragraph { content } => {
@@ -347,6 +392,7 @@ impl Writer {
                     Paragraph::new().align(AlignmentType::Both),
                     content,
                     None,
+                    &self.rev,
                 ));
             }
             Block::List {
@@ -363,7 +409,7 @@ impl Writer {
                                 let p = Paragraph::new()
                                     .numbering(NumberingId::new(id), IndentLevel::new(depth.min(1)))
                                     .line_spacing(LineSpacing::new().after(60));
-                                self.add(runs(p, content, None));
+                                self.add(runs(p, content, None, &self.rev));
                                 first = false;
                             }
                             other => self.block(other, depth + 1),
@@ -394,6 +440,7 @@ impl Writer {
                 Paragraph::new().style("TableText").keep_next(head),
                 content,
                 None,
+                &self.rev,
             );
             let p = if head { p.bold() } else { p };
             let mut c = TableCell::new()
@@ -560,6 +607,31 @@ fn renumber_para_ids(xml: &[u8], next: &mut u32) -> Vec<u8> {
         };
         out.push_str(&format!("{:08X}", *next));
         *next += 1;
+        rest = &rest[start + len..];
+    }
+    out.push_str(rest);
+    out.into_bytes()
+}
+
+/// Number the `w:id` of every tracked insertion and deletion from 1.
+fn renumber_change_ids(xml: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(xml);
+    let mut out = String::with_capacity(text.len());
+    let mut rest: &str = &text;
+    let mut next = 1;
+    loop {
+        let at = [rest.find("<w:ins w:id=\""), rest.find("<w:del w:id=\"")]
+            .into_iter()
+            .flatten()
+            .min();
+        let Some(i) = at else { break };
+        let start = i + "<w:ins w:id=\"".len();
+        let Some(len) = rest[start..].find('"') else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        out.push_str(&next.to_string());
+        next += 1;
         rest = &rest[start + len..];
     }
     out.push_str(rest);

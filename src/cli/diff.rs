@@ -1,0 +1,220 @@
+//! `secannex diff`: the clause packs of two questionnaires, or of one
+//! questionnaire under two catalogues, compared for legal review.
+
+use std::path::Path;
+
+use super::commands::{
+    eprint_diags, fallback_date, load_catalogue_in, load_resources, report_read_error,
+};
+use super::files;
+use super::{Cli, exit};
+use crate::catalogue::Catalogue;
+use crate::diag;
+use crate::diff::{self, Side};
+use crate::generate::{self, DIFF_FORMATS};
+use crate::questionnaire::{self, Questionnaire, sanitise};
+use crate::select::{self, Selection};
+use crate::yaml::SourceFile;
+
+/// What the command line asked for.
+pub struct Args<'a> {
+    pub old: &'a Path,
+    pub new: Option<&'a Path>,
+    pub old_catalogue: Option<&'a Path>,
+    pub output: Option<&'a Path>,
+    pub format: &'a [String],
+    pub json: bool,
+    pub date: Option<&'a str>,
+}
+
+/// Run `secannex diff`; returns the exit code.
+pub fn run(cli: &Cli, args: &Args<'_>) -> u8 {
+    if args.new.is_none() && args.old_catalogue.is_none() {
+        eprintln!(
+            "error: nothing to compare: `{}` against itself under the same catalogue\n  help: give a second questionnaire (`secannex diff OLD.yaml NEW.yaml`), or the old catalogue (`secannex diff QUESTIONNAIRE.yaml --old-catalogue DIR`)",
+            args.old.display()
+        );
+        return exit::USAGE;
+    }
+    let formats = match parse_formats(args.format) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let date = match fallback_date(args.date) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let res = match load_resources(cli) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    // The old side's catalogue: `built-in`, a directory, or the new side's.
+    let old_catalogue: Option<(Catalogue, String)> = match args.old_catalogue {
+        None => None,
+        Some(dir) => {
+            let dir = (dir != Path::new("built-in")).then_some(dir);
+            match load_catalogue_in(dir) {
+                Ok((c, source, _)) => Some((c, source)),
+                Err(code) => return code,
+            }
+        }
+    };
+    let (old_cat, old_source) = match &old_catalogue {
+        Some((c, s)) => (c, s.as_str()),
+        None => (&res.catalogue, res.catalogue_source.as_str()),
+    };
+    let new_path = args.new.unwrap_or(args.old);
+    let languages = &res.templates.languages;
+    // Both questionnaires are checked before either problem is reported, so
+    // that the user sees every problem at once.
+    let old_q = load(args.old, old_cat, languages);
+    let new_q = load(new_path, &res.catalogue, languages);
+    let (old_q, new_q) = match (old_q, new_q) {
+        (Ok(o), Ok(n)) => (o, n),
+        (Err(a), Err(b)) => return a.max(b),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let old_sel = select_all(old_cat, &old_q);
+    let new_sel = select_all(&res.catalogue, &new_q);
+    let (old_name, new_name) = (
+        args.old.display().to_string(),
+        new_path.display().to_string(),
+    );
+    let result = diff::compare(
+        &Side {
+            catalogue: old_cat,
+            catalogue_source: old_source,
+            file: &old_name,
+            questionnaire: &old_q,
+            selections: &old_sel,
+        },
+        &Side {
+            catalogue: &res.catalogue,
+            catalogue_source: &res.catalogue_source,
+            file: &new_name,
+            questionnaire: &new_q,
+            selections: &new_sel,
+        },
+    );
+
+    let Some(output) = args.output else {
+        if !cli.quiet {
+            let format = if args.json { "json" } else { "md" };
+            match generate::diff_report(&res, &result, date, "changes", &[format]) {
+                Ok(files) => print!("{}", String::from_utf8_lossy(&files[0].bytes)),
+                Err(diags) => {
+                    eprint_diags(&diags);
+                    return exit::INVALID;
+                }
+            }
+        }
+        return exit::OK;
+    };
+    let stem = stem(&result);
+    let files = match generate::diff_report(&res, &result, date, &stem, &formats) {
+        Ok(f) => f,
+        Err(diags) => {
+            eprint_diags(&diags);
+            return exit::INVALID;
+        }
+    };
+    if let Err(e) = std::fs::create_dir_all(output) {
+        eprintln!(
+            "error: cannot create output directory {}: {}",
+            output.display(),
+            files::io_reason(&e)
+        );
+        return exit::IO;
+    }
+    let named: Vec<(String, &[u8])> = files
+        .iter()
+        .map(|f| (f.name.clone(), f.bytes.as_slice()))
+        .collect();
+    match files::write_all_atomic(output, &named) {
+        Ok(written) => {
+            if args.json && !cli.quiet {
+                if let Some(f) = files.iter().find(|f| f.name.ends_with(".json")) {
+                    print!("{}", String::from_utf8_lossy(&f.bytes));
+                } else if let Ok(j) = generate::diff_report(&res, &result, date, &stem, &["json"]) {
+                    print!("{}", String::from_utf8_lossy(&j[0].bytes));
+                }
+            } else if !cli.quiet {
+                let [added, removed, changed, unchanged] = result.totals();
+                println!(
+                    "{added} added, {removed} removed, {changed} changed, {unchanged} unchanged"
+                );
+                for w in written {
+                    println!("wrote {}", w.display());
+                }
+            }
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("error: {}", e.0);
+            exit::IO
+        }
+    }
+}
+
+/// Read and check one questionnaire against a catalogue, printing its problems.
+fn load(path: &Path, catalogue: &Catalogue, languages: &[String]) -> Result<Questionnaire, u8> {
+    let bytes = files::read_input(path).map_err(report_read_error)?;
+    let name = path.display().to_string();
+    let file = match SourceFile::from_bytes(&name, &bytes) {
+        Ok(f) => f,
+        Err(d) => {
+            eprint_diags(&[d]);
+            return Err(exit::INVALID);
+        }
+    };
+    let (q, diags) = questionnaire::load(&file, catalogue, languages);
+    eprint_diags(&diags);
+    q.ok_or(exit::INVALID)
+}
+
+fn select_all(catalogue: &Catalogue, q: &Questionnaire) -> Vec<Selection> {
+    q.profiles
+        .iter()
+        .map(|p| select::select(catalogue, p))
+        .collect()
+}
+
+/// `<reference>-changes`, or `<old>-to-<new>-changes` when the references
+/// differ, with the catalogue versions when they differ.
+fn stem(d: &diff::PackDiff) -> String {
+    let mut stem = sanitise(&d.old.reference);
+    if d.old.reference != d.new.reference {
+        stem.push_str(&format!("-to-{}", sanitise(&d.new.reference)));
+    }
+    if d.old.catalogue_version != d.new.catalogue_version {
+        stem.push_str(&format!(
+            "-{}-to-{}",
+            sanitise(&d.old.catalogue_version),
+            sanitise(&d.new.catalogue_version)
+        ));
+    }
+    stem.push_str("-changes");
+    stem
+}
+
+fn parse_formats(list: &[String]) -> Result<Vec<&'static str>, u8> {
+    let mut out = Vec::new();
+    for name in list {
+        let name = name.trim().to_lowercase();
+        match DIFF_FORMATS.iter().find(|f| **f == name) {
+            Some(f) if !out.contains(f) => out.push(*f),
+            Some(_) => {}
+            None => {
+                let hint = diag::did_you_mean(&name, DIFF_FORMATS.iter().copied())
+                    .map(|h| format!("; {h}"))
+                    .unwrap_or_default();
+                eprintln!(
+                    "error: unknown format `{name}` for '--format': expected a comma-separated list of {}{hint}",
+                    DIFF_FORMATS.join(", ")
+                );
+                return Err(exit::USAGE);
+            }
+        }
+    }
+    Ok(out)
+}
