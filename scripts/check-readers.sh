@@ -59,6 +59,9 @@ if [[ -z $dir ]]; then
   dir=$tmp/out
   # A fixed date, as in the README, so that runs are comparable.
   "${CARGO_TARGET_DIR:-target}/release/secannex" generate samples/*.yaml -o "$dir" --date 2027-01-15 >/dev/null
+  # A clause-pack comparison too: its DOCX carries tracked changes.
+  "${CARGO_TARGET_DIR:-target}/release/secannex" diff samples/infusion-pumps.yaml \
+    tests/cases/diff/infusion-pumps-revised.yaml -o "$dir" --format pdf,docx,json --date 2027-01-15 >/dev/null
 fi
 [[ -d $dir ]] || { echo "no such directory: $dir" >&2; exit 2; }
 
@@ -86,6 +89,13 @@ for sel in "$dir"/*-selection.json; do
   done < <(jq -r '.lots[] | [.lot.id // "",
       ([.selected[] | select(.role != "buyer-action") | .id] | join(" ")),
       ([.selected[] | select(.role == "buyer-action") | .id] | join(" "))] | join("|")' "$sel")
+done
+# A comparison (REF-changes.{pdf,docx}, from `secannex diff`) shows the ids of
+# the clauses that differ.
+for d in "$dir"/*-changes.json; do
+  name=$(basename "$d" .json)
+  want[$name.pdf]=$(jq -r '[.lots[].clauses[].id] | unique | join(" ")' "$d")
+  want[$name.docx]=${want[$name.pdf]}
 done
 # Every id of the catalogue that a selection mentions, to recognise an id that
 # a line break cut in two.

@@ -1,6 +1,7 @@
 //! The integration test suite: one binary (see tests/README.md).
 
 mod cli;
+mod diff;
 mod errors;
 mod faults;
 mod fuzz_regressions;
