@@ -173,7 +173,10 @@ pub enum Command {
         date: Option<String>,
     },
     /// Inspect and check the catalogue.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  secannex catalogue lint\n  secannex catalogue list --asset cloud-service --json\n  secannex catalogue show MAN-PATCH-01\n  secannex catalogue export -o review --format docx"
+    )]
     Catalogue(CatalogueCommand),
     /// Print the JSON Schema of the questionnaire, with the catalogue's ids and
     /// descriptions, for editors that validate and complete YAML.
@@ -226,6 +229,7 @@ pub enum CatalogueCommand {
         json: bool,
     },
     /// Print the asset × practice coverage matrix.
+    #[command(after_help = "Example:\n  secannex catalogue coverage --catalogue my-catalogue/")]
     Coverage,
     /// Write the whole catalogue as a clause pack for legal review (Markdown, DOCX, PDF).
     #[command(after_help = "Example:\n  secannex catalogue export -o review --format pdf,docx")]
@@ -249,6 +253,7 @@ pub enum CatalogueCommand {
         language: String,
     },
     /// Show one clause in full.
+    #[command(after_help = "Example:\n  secannex catalogue show MAN-PATCH-01")]
     Show {
         /// Clause id.
         id: String,

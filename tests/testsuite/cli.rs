@@ -600,3 +600,25 @@ fn the_annex_mentions_the_spreadsheet_only_when_it_is_written() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(annex().contains(sentence));
 }
+
+/// Every command's `--help` ends with at least one example, as users of the
+/// other tools they know expect.
+#[test]
+fn every_command_has_examples_in_its_help() {
+    use clap::CommandFactory;
+    fn walk(cmd: &mut clap::Command, path: &str, missing: &mut Vec<String>) {
+        let help = cmd.render_long_help().to_string();
+        if !help.contains("Example") {
+            missing.push(path.to_string());
+        }
+        for sub in cmd.get_subcommands_mut() {
+            if sub.get_name() != "help" {
+                let name = format!("{path} {}", sub.get_name());
+                walk(sub, &name, missing);
+            }
+        }
+    }
+    let mut missing = Vec::new();
+    walk(&mut secannex::cli::Cli::command(), "secannex", &mut missing);
+    assert!(missing.is_empty(), "no example in the help of: {missing:?}");
+}
