@@ -69,11 +69,49 @@ pub fn lint(files: &[CatalogueFile]) -> (Option<Catalogue>, Vec<Diagnostic>) {
     load_checked(files, true)
 }
 
+/// Parse every file, on as many threads as there are cores (up to 4). Parsing
+/// the YAML with positions is most of the start-up of every command, and the
+/// files are independent; results come back in the order of `files`.
+fn parse_all(files: &[CatalogueFile]) -> Vec<Result<Node, Diagnostic>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4)
+        .min(files.len());
+    if threads < 2 {
+        return files.iter().map(|f| yaml::parse(&f.source)).collect();
+    }
+    // Largest files first, taken one at a time from a shared counter, so that
+    // no thread is left with two big files while another idles.
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(files[i].source.text.len()));
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, Result<Node, Diagnostic>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        done.push((i, yaml::parse(&files[i].source)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
 fn load_checked(files: &[CatalogueFile], thorough: bool) -> (Option<Catalogue>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut parsed: BTreeMap<&str, (&SourceFile, Node)> = BTreeMap::new();
-    for f in files {
-        match yaml::parse(&f.source) {
+    for (f, node) in files.iter().zip(parse_all(files)) {
+        match node {
             Ok(node) => {
                 parsed.insert(f.path.as_str(), (&f.source, node));
             }
