@@ -220,15 +220,19 @@ pub fn generate(res: &Resources, req: &Request<'_>) -> Result<Output, Vec<Diagno
             );
         }
         for kind in render::PER_PROCUREMENT {
+            let wants_md = req.formats.contains(&Format::Md);
+            let wants_docx = kind == "annex" && req.formats.contains(&Format::Docx);
+            let wants_pdf = req.formats.contains(&Format::Pdf);
+            if !wants_md && !wants_docx && !wants_pdf {
+                continue;
+            }
             let markdown = render::render(&res.templates, kind, &view).map_err(|d| vec![d])?;
-            if req.formats.contains(&Format::Md) {
+            if wants_md {
                 files.push(Pending::Ready(OutFile {
                     name: format!("{stem}-{kind}.md"),
                     bytes: markdown.clone().into_bytes(),
                 }));
             }
-            let wants_docx = kind == "annex" && req.formats.contains(&Format::Docx);
-            let wants_pdf = req.formats.contains(&Format::Pdf);
             if !wants_docx && !wants_pdf {
                 continue;
             }
