@@ -53,7 +53,7 @@ pub fn run(cli: Cli) -> u8 {
         } => super::diff::run(
             &cli,
             &super::diff::Args {
-                old,
+                old: old.as_deref(),
                 new: new.as_deref(),
                 old_catalogue: old_catalogue.as_deref(),
                 output: output.as_deref(),

@@ -11,14 +11,14 @@ use super::{Cli, exit};
 use crate::catalogue::Catalogue;
 use crate::diag;
 use crate::diff::{self, Side};
-use crate::generate::{self, DIFF_FORMATS};
+use crate::generate::{self, DIFF_FORMATS, Resources};
 use crate::questionnaire::{self, Questionnaire, sanitise};
 use crate::select::{self, Selection};
 use crate::yaml::SourceFile;
 
 /// What the command line asked for.
 pub struct Args<'a> {
-    pub old: &'a Path,
+    pub old: Option<&'a Path>,
     pub new: Option<&'a Path>,
     pub old_catalogue: Option<&'a Path>,
     pub output: Option<&'a Path>,
@@ -29,10 +29,17 @@ pub struct Args<'a> {
 
 /// Run `secannex diff`; returns the exit code.
 pub fn run(cli: &Cli, args: &Args<'_>) -> u8 {
-    if args.new.is_none() && args.old_catalogue.is_none() {
+    let what = match (args.old, args.new) {
+        (Some(old), None) if args.old_catalogue.is_none() => format!(
+            "`{}` against itself under the same catalogue",
+            old.display()
+        ),
+        (None, _) if args.old_catalogue.is_none() => "no questionnaire and one catalogue".into(),
+        _ => String::new(),
+    };
+    if !what.is_empty() {
         eprintln!(
-            "error: nothing to compare: `{}` against itself under the same catalogue\n  help: give a second questionnaire (`secannex diff OLD.yaml NEW.yaml`), or the old catalogue (`secannex diff QUESTIONNAIRE.yaml --old-catalogue DIR`)",
-            args.old.display()
+            "error: nothing to compare: {what}\n  help: give two questionnaires (`secannex diff OLD.yaml NEW.yaml`), or the old catalogue (`secannex diff [QUESTIONNAIRE.yaml] --old-catalogue DIR`)"
         );
         return exit::USAGE;
     }
@@ -63,11 +70,16 @@ pub fn run(cli: &Cli, args: &Args<'_>) -> u8 {
         Some((c, s)) => (c, s.as_str()),
         None => (&res.catalogue, res.catalogue_source.as_str()),
     };
-    let new_path = args.new.unwrap_or(args.old);
+    let Some(old_path) = args.old else {
+        let result =
+            diff::compare_catalogues(old_cat, old_source, &res.catalogue, &res.catalogue_source);
+        return output(cli, args, &res, &result, date, formats);
+    };
+    let new_path = args.new.unwrap_or(old_path);
     let languages = &res.templates.languages;
     // Both questionnaires are checked before either problem is reported, so
     // that the user sees every problem at once.
-    let old_q = load(args.old, old_cat, languages);
+    let old_q = load(old_path, old_cat, languages);
     let new_q = load(new_path, &res.catalogue, languages);
     let (old_q, new_q) = match (old_q, new_q) {
         (Ok(o), Ok(n)) => (o, n),
@@ -77,7 +89,7 @@ pub fn run(cli: &Cli, args: &Args<'_>) -> u8 {
     let old_sel = select_all(old_cat, &old_q);
     let new_sel = select_all(&res.catalogue, &new_q);
     let (old_name, new_name) = (
-        args.old.display().to_string(),
+        old_path.display().to_string(),
         new_path.display().to_string(),
     );
     let result = diff::compare(
@@ -96,11 +108,22 @@ pub fn run(cli: &Cli, args: &Args<'_>) -> u8 {
             selections: &new_sel,
         },
     );
+    output(cli, args, &res, &result, date, formats)
+}
 
+/// Print the comparison, or write it to `--output`.
+fn output(
+    cli: &Cli,
+    args: &Args<'_>,
+    res: &Resources,
+    result: &diff::PackDiff,
+    date: chrono::NaiveDate,
+    formats: Vec<&str>,
+) -> u8 {
     let Some(output) = args.output else {
         if !cli.quiet {
             let format = if args.json { "json" } else { "md" };
-            match generate::diff_report(&res, &result, date, "changes", &[format]) {
+            match generate::diff_report(res, result, date, "changes", &[format]) {
                 Ok(files) => print!("{}", String::from_utf8_lossy(&files[0].bytes)),
                 Err(diags) => {
                     eprint_diags(&diags);
@@ -110,8 +133,8 @@ pub fn run(cli: &Cli, args: &Args<'_>) -> u8 {
         }
         return exit::OK;
     };
-    let stem = stem(&result);
-    let files = match generate::diff_report(&res, &result, date, &stem, &formats) {
+    let stem = stem(result);
+    let files = match generate::diff_report(res, result, date, &stem, &formats) {
         Ok(f) => f,
         Err(diags) => {
             eprint_diags(&diags);
@@ -135,7 +158,7 @@ pub fn run(cli: &Cli, args: &Args<'_>) -> u8 {
             if args.json && !cli.quiet {
                 if let Some(f) = files.iter().find(|f| f.name.ends_with(".json")) {
                     print!("{}", String::from_utf8_lossy(&f.bytes));
-                } else if let Ok(j) = generate::diff_report(&res, &result, date, &stem, &["json"]) {
+                } else if let Ok(j) = generate::diff_report(res, result, date, &stem, &["json"]) {
                     print!("{}", String::from_utf8_lossy(&j[0].bytes));
                 }
             } else if !cli.quiet {
@@ -182,7 +205,11 @@ fn select_all(catalogue: &Catalogue, q: &Questionnaire) -> Vec<Selection> {
 /// `<reference>-changes`, or `<old>-to-<new>-changes` when the references
 /// differ, with the catalogue versions when they differ.
 fn stem(d: &diff::PackDiff) -> String {
-    let mut stem = sanitise(&d.old.reference);
+    let mut stem = if d.old.reference.is_empty() {
+        sanitise(&d.new.catalogue_id)
+    } else {
+        sanitise(&d.old.reference)
+    };
     if d.old.reference != d.new.reference {
         stem.push_str(&format!("-to-{}", sanitise(&d.new.reference)));
     }

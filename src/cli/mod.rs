@@ -140,12 +140,13 @@ pub enum Command {
     /// a DOCX whose changes are tracked (accept or reject them in Word or
     /// LibreOffice).
     #[command(
-        after_help = "Examples:\n  secannex diff old/infusion-pumps.yaml samples/infusion-pumps.yaml\n  secannex diff samples/cloud-pacs.yaml --old-catalogue catalogue-2025/ -o review\n  secannex diff lot-draft.yaml lot-final.yaml --json\n\nWithout --output, prints the comparison as Markdown (or JSON with --json).\nThe new side uses --catalogue (or the built-in catalogue); the old side uses\n--old-catalogue when given, the new side's catalogue otherwise.\n\nExit codes: 0 compared (whether or not the packs differ), 1 a questionnaire or\ncatalogue is invalid, 2 usage error, 3 I/O failure."
+        after_help = "Examples:\n  secannex diff old/infusion-pumps.yaml samples/infusion-pumps.yaml\n  secannex diff samples/cloud-pacs.yaml --old-catalogue catalogue-2025/ -o review\n  secannex diff lot-draft.yaml lot-final.yaml --json\n  secannex diff --old-catalogue catalogue-2025/ -o review\n\nWith --old-catalogue and no questionnaire, compares the two catalogues as a\nwhole: every clause, its condition, parameters at their defaults.\nWithout --output, prints the comparison as Markdown (or JSON with --json).\nThe new side uses --catalogue (or the built-in catalogue); the old side uses\n--old-catalogue when given, the new side's catalogue otherwise.\n\nExit codes: 0 compared (whether or not the packs differ), 1 a questionnaire or\ncatalogue is invalid, 2 usage error, 3 I/O failure."
     )]
     Diff {
-        /// The old questionnaire.
+        /// The old questionnaire (none: compare two whole catalogues, given
+        /// --old-catalogue).
         #[arg(value_name = "OLD")]
-        old: PathBuf,
+        old: Option<PathBuf>,
         /// The new questionnaire (default: OLD again, to compare catalogues).
         #[arg(value_name = "NEW")]
         new: Option<PathBuf>,

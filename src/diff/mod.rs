@@ -9,6 +9,7 @@ mod report;
 mod words;
 
 pub use report::report;
+
 pub use words::{Change, Piece, diff_words};
 
 use serde::Serialize;
@@ -115,8 +116,9 @@ pub struct ClauseDiff {
     pub id: String,
     /// Added, removed or changed.
     pub status: Status,
-    /// What changed, for a changed clause: `title`, `role`, `weight`, `text`,
-    /// `parameters`, `evidence`, `references` (a new number alone is not a change).
+    /// What changed, for a changed clause: `title`, `role`, `weight`,
+    /// `condition`, `text`, `parameters`, `evidence`, `references` (a new number
+    /// alone is not a change).
     pub changed: Vec<&'static str>,
     /// The clause in the old pack.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -137,6 +139,10 @@ pub struct ClauseText {
     pub role: &'static str,
     /// Role, obligation and weight in words, e.g. `Award criterion, 10 points`.
     pub standing: String,
+    /// When the clause applies, in words: compared for whole catalogues only
+    /// (in a questionnaire's pack the clause applies).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub applies: String,
     /// Paragraphs, parameters filled in.
     pub paragraphs: Vec<String>,
     /// Parameters: `label: value unit`.
@@ -199,6 +205,102 @@ pub fn compare(old: &Side<'_>, new: &Side<'_>) -> PackDiff {
     }
 }
 
+/// Compare two versions of a whole catalogue, clause by clause, as the clause
+/// pack of `secannex catalogue export` shows them: parameters at their
+/// defaults, award weights before scaling, and when each clause applies.
+pub fn compare_catalogues(
+    old: &Catalogue,
+    old_source: &str,
+    new: &Catalogue,
+    new_source: &str,
+) -> PackDiff {
+    let info = |c: &Catalogue, source: &str| SideInfo {
+        questionnaire: String::new(),
+        reference: String::new(),
+        title: c.meta.title.clone(),
+        catalogue_id: c.meta.id.clone(),
+        catalogue_version: c.meta.version.clone(),
+        catalogue_source: source.to_string(),
+    };
+    PackDiff {
+        format: FORMAT,
+        format_version: FORMAT_VERSION,
+        tool: crate::TOOL,
+        old: info(old, old_source),
+        new: info(new, new_source),
+        lots: vec![lot_diff(
+            None,
+            &catalogue_clauses(old),
+            &catalogue_clauses(new),
+        )],
+    }
+}
+
+fn catalogue_clauses(c: &Catalogue) -> Clauses {
+    let pack = crate::render::pack::build(c, chrono::NaiveDate::default(), "", "");
+    pack.sections
+        .iter()
+        .flat_map(|s| &s.clauses)
+        .map(|x| {
+            let standing = match (x.role, x.weight) {
+                (Role::AwardCriterion, Some(w)) => {
+                    format!("Award criterion, weight {w} before scaling to the security share")
+                }
+                (role, _) => standing(role, None),
+            };
+            let parameters = x
+                .parameters
+                .iter()
+                .map(|p| {
+                    let mut t = format!("{}: {}", p.label, p.default);
+                    if !p.unit.is_empty() {
+                        t.push_str(&format!(" {}", p.unit));
+                    }
+                    if let (Some(min), Some(max)) = (p.min, p.max) {
+                        t.push_str(&format!(" (buyer may set {min} to {max})"));
+                    }
+                    if !p.derived.is_empty() {
+                        t.push_str(&format!("; default {}", p.derived));
+                    }
+                    t
+                })
+                .collect();
+            let text = ClauseText {
+                number: x.number.clone(),
+                title: x.title.clone(),
+                role: x.role.as_str(),
+                standing,
+                applies: if x.condition.is_empty() {
+                    "Applies to every purchase".to_string()
+                } else {
+                    format!("Applies when {}", x.condition)
+                },
+                paragraphs: x.paragraphs.clone(),
+                parameters,
+                evidence: x
+                    .evidence
+                    .iter()
+                    .map(|e| format!("{}, {}: {}", e.stage, e.form, e.what))
+                    .collect(),
+                references: x.references.clone(),
+            };
+            (x.id.clone(), text)
+        })
+        .collect()
+}
+
+/// Role, obligation and weight in words.
+fn standing(role: Role, weight: Option<u32>) -> String {
+    match (role, weight) {
+        (Role::AwardCriterion, Some(w)) => format!("Award criterion, {w} points"),
+        (Role::AwardCriterion, None) => "Award criterion".to_string(),
+        (Role::SelectionCriterion, _) => "Selection criterion, pass or fail".to_string(),
+        (Role::TechnicalSpecification, _) => "Technical specification, mandatory".to_string(),
+        (Role::ContractClause, _) => "Contract clause, accepted by signing".to_string(),
+        (Role::BuyerAction, _) => "Buyer action, not sent to bidders".to_string(),
+    }
+}
+
 fn info(side: &Side<'_>) -> SideInfo {
     SideInfo {
         questionnaire: side.file.to_string(),
@@ -251,19 +353,13 @@ fn lots(side: &Side<'_>) -> Vec<(Option<Lot>, Clauses)> {
 }
 
 fn clause_text(c: &ClauseView) -> ClauseText {
-    let standing = match (c.role, c.weight) {
-        (Role::AwardCriterion, Some(w)) => format!("Award criterion, {w} points"),
-        (Role::AwardCriterion, None) => "Award criterion".to_string(),
-        (Role::SelectionCriterion, _) => "Selection criterion, pass or fail".to_string(),
-        (Role::TechnicalSpecification, _) => "Technical specification, mandatory".to_string(),
-        (Role::ContractClause, _) => "Contract clause, accepted by signing".to_string(),
-        (Role::BuyerAction, _) => "Buyer action, not sent to bidders".to_string(),
-    };
+    let standing = standing(c.role, c.weight);
     ClauseText {
         number: c.number.clone(),
         title: c.title.clone(),
         role: c.role.as_str(),
         standing,
+        applies: String::new(),
         paragraphs: c.paragraphs.clone(),
         parameters: c
             .parameters
@@ -388,6 +484,9 @@ fn changed_fields(o: &ClauseText, n: &ClauseText) -> Vec<&'static str> {
         out.push("role");
     } else if o.standing != n.standing {
         out.push("weight");
+    }
+    if o.applies != n.applies {
+        out.push("condition");
     }
     if o.paragraphs != n.paragraphs {
         out.push("text");

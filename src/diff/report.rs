@@ -10,7 +10,14 @@ use crate::document::{Block, Document, Inlines, Meta, Span, Style};
 /// The report of a comparison, dated `date` (the date of the tracked changes).
 pub fn report(diff: &PackDiff, date: chrono::NaiveDate) -> Document {
     let (old, new) = (&diff.old, &diff.new);
-    let subject = if old.reference == new.reference {
+    // Two catalogues compared as a whole have no questionnaire.
+    let whole_catalogue = new.questionnaire.is_empty();
+    let subject = if whole_catalogue {
+        format!(
+            "{} {} and {}",
+            new.catalogue_id, old.catalogue_version, new.catalogue_version
+        )
+    } else if old.reference == new.reference {
         new.title.clone()
     } else {
         format!("{} and {}", old.reference, new.reference)
@@ -37,34 +44,37 @@ pub fn report(diff: &PackDiff, date: chrono::NaiveDate) -> Document {
         Block::Subtitle {
             content: plain(&subject),
         },
-        table(
-            vec![2, 5, 5],
-            &["", "Old", "New"],
-            vec![
-                vec![
-                    plain("Questionnaire"),
-                    plain(&old.questionnaire),
-                    plain(&new.questionnaire),
-                ],
-                vec![
-                    plain("Procurement"),
-                    plain(&format!("{} – {}", old.reference, old.title)),
-                    plain(&format!("{} – {}", new.reference, new.title)),
-                ],
-                vec![
-                    plain("Catalogue"),
-                    plain(&format!(
-                        "{} {} ({})",
-                        old.catalogue_id, old.catalogue_version, old.catalogue_source
-                    )),
-                    plain(&format!(
-                        "{} {} ({})",
-                        new.catalogue_id, new.catalogue_version, new.catalogue_source
-                    )),
-                ],
-            ],
-        ),
     ];
+    let mut rows = Vec::new();
+    if !whole_catalogue {
+        rows.push(vec![
+            plain("Questionnaire"),
+            plain(&old.questionnaire),
+            plain(&new.questionnaire),
+        ]);
+        rows.push(vec![
+            plain("Procurement"),
+            plain(&format!("{} – {}", old.reference, old.title)),
+            plain(&format!("{} – {}", new.reference, new.title)),
+        ]);
+    }
+    rows.push(vec![
+        plain("Catalogue"),
+        plain(&format!(
+            "{} {} ({})",
+            old.catalogue_id, old.catalogue_version, old.catalogue_source
+        )),
+        plain(&format!(
+            "{} {} ({})",
+            new.catalogue_id, new.catalogue_version, new.catalogue_source
+        )),
+    ]);
+    blocks.push(table(vec![2, 5, 5], &["", "Old", "New"], rows));
+    if whole_catalogue {
+        blocks.push(paragraph(plain(
+            "Every clause of the two catalogues, as the clause pack shows it: parameters at their defaults, award weights before they are scaled to the security share of a procurement, and the condition under which each clause applies.",
+        )));
+    }
     let [added, removed, changed, unchanged] = diff.totals();
     blocks.push(paragraph(if diff.is_empty() {
         plain(&format!(
@@ -80,7 +90,7 @@ pub fn report(diff: &PackDiff, date: chrono::NaiveDate) -> Document {
         return Document { meta, blocks };
     }
     blocks.push(paragraph(plain(
-        "Insertions are underlined and deletions struck through. In the DOCX they are tracked changes: accepting all of them gives the new wording, rejecting all of them the old. Numbers are those of the new annex; a removed clause keeps its old number.",
+        &format!("Insertions are underlined and deletions struck through. In the DOCX they are tracked changes: accepting all of them gives the new wording, rejecting all of them the old. Numbers are those of the new {}; a removed clause keeps its old number.", if whole_catalogue { "clause pack" } else { "annex" }),
     )));
     let has_lots = diff.lots.iter().any(|l| l.lot.is_some());
     if has_lots {
@@ -152,6 +162,7 @@ fn clause(c: &ClauseDiff, has_lots: bool, blocks: &mut Vec<Block>) {
         title: String::new(),
         role: "",
         standing: String::new(),
+        applies: String::new(),
         paragraphs: Vec::new(),
         parameters: Vec::new(),
         evidence: Vec::new(),
@@ -189,6 +200,9 @@ fn clause(c: &ClauseDiff, has_lots: bool, blocks: &mut Vec<Block>) {
         )],
     });
     blocks.push(paragraph(marked(&old.standing, &new.standing)));
+    if !(old.applies.is_empty() && new.applies.is_empty()) {
+        blocks.push(paragraph(marked(&old.applies, &new.applies)));
+    }
     for (o, n) in pair(&old.paragraphs, &new.paragraphs) {
         blocks.push(paragraph(marked(o, n)));
     }

@@ -146,6 +146,50 @@ fn one_questionnaire_under_two_catalogue_versions() {
     );
 }
 
+#[test]
+fn two_whole_catalogues_without_a_questionnaire() {
+    let old = old_catalogue("diff-whole");
+    let old = old.to_str().expect("UTF-8 path");
+    let v = json_of(&secannex(&["diff", "--old-catalogue", old, "--json"]));
+    assert_eq!(v["old"]["questionnaire"], "");
+    assert_eq!(v["lots"].as_array().expect("lots").len(), 1);
+    let lot = &v["lots"][0];
+    let changes: Vec<(String, String)> = clause_changes(lot)
+        .into_iter()
+        .map(|(id, status, changed)| (id, format!("{status} {}", changed.join(","))))
+        .collect();
+    let expect = |id: &str, what: &str| (id.to_string(), what.to_string());
+    assert_eq!(
+        changes,
+        vec![
+            expect("GEN-WLAN-01", "added "),
+            expect("GEN-WLAN-09", "removed "),
+            expect("MAN-PATCH-06", "changed text,parameters"),
+            expect("MAN-PATCH-01", "changed title"),
+            expect("MAN-PATCH-05", "changed text,parameters"),
+        ]
+    );
+    // Every clause of the catalogue is on one side or the other.
+    let list = secannex(&["catalogue", "list", "--json"]);
+    let all: Value = serde_json::from_slice(&list.stdout).expect("catalogue list JSON");
+    let count = all.as_array().map_or(0, Vec::len);
+    assert_eq!(
+        lot["unchanged"].as_array().expect("unchanged").len() + 4,
+        count
+    );
+    // The whole-catalogue view shows when a clause applies, and the bounds.
+    let md = secannex(&["diff", "--old-catalogue", old]);
+    let md = String::from_utf8(md.stdout).expect("UTF-8");
+    assert!(md.contains("*secannex-core 0.0.9 and 0.1.0*"), "{md}");
+    assert!(
+        md.contains(
+            "(High-Severity Vulnerability): ~~120~~<ins>90</ins> days (buyer may set 45 to 180)"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("<ins>Applies when "), "{md}");
+}
+
 /// Paragraph texts of the DOCX after accepting (or rejecting) every tracked
 /// change, as Word would: inserted text kept (or dropped), deleted text dropped
 /// (or kept), and a paragraph whose mark is deleted (or inserted) gone when it
@@ -408,7 +452,14 @@ fn nothing_to_compare_is_a_usage_error() {
     assert_eq!(run.status.code(), Some(2));
     assert_eq!(
         stderr(&run),
-        "error: nothing to compare: `samples/cloud-pacs.yaml` against itself under the same catalogue\n  help: give a second questionnaire (`secannex diff OLD.yaml NEW.yaml`), or the old catalogue (`secannex diff QUESTIONNAIRE.yaml --old-catalogue DIR`)\n"
+        "error: nothing to compare: `samples/cloud-pacs.yaml` against itself under the same catalogue\n  help: give two questionnaires (`secannex diff OLD.yaml NEW.yaml`), or the old catalogue (`secannex diff [QUESTIONNAIRE.yaml] --old-catalogue DIR`)\n"
+    );
+    let run = secannex(&["diff"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr(&run).starts_with("error: nothing to compare: no questionnaire and one catalogue\n"),
+        "{}",
+        stderr(&run)
     );
     let run = secannex(&[
         "diff",
