@@ -789,30 +789,41 @@ fn export(cli: &Cli, output: &Path, format: &[String], date: Option<&str>, langu
             return exit::INVALID;
         }
     };
+    match write_outputs(output, &files) {
+        Ok(written) => {
+            if !cli.quiet {
+                for w in written {
+                    println!("wrote {}", w.display());
+                }
+            }
+            exit::OK
+        }
+        Err(code) => code,
+    }
+}
+
+/// Write files into `output` (created if missing), all or none; on failure print
+/// why and give the exit code.
+pub(super) fn write_outputs(
+    output: &Path,
+    files: &[generate::OutFile],
+) -> Result<Vec<PathBuf>, u8> {
     if let Err(e) = std::fs::create_dir_all(output) {
         eprintln!(
             "error: cannot create output directory {}: {}",
             output.display(),
             files::io_reason(&e)
         );
-        return exit::IO;
+        return Err(exit::IO);
     }
     let named: Vec<(String, &[u8])> = files
         .iter()
         .map(|f| (f.name.clone(), f.bytes.as_slice()))
         .collect();
-    match files::write_all_atomic(output, &named) {
-        Ok(written) => {
-            for w in written {
-                println!("wrote {}", w.display());
-            }
-            exit::OK
-        }
-        Err(e) => {
-            eprintln!("error: {}", e.0);
-            exit::IO
-        }
-    }
+    files::write_all_atomic(output, &named).map_err(|e| {
+        eprintln!("error: {}", e.0);
+        exit::IO
+    })
 }
 
 fn check_filter(what: &str, value: Option<&str>, allowed: &[&str]) -> Option<u8> {

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::commands::{
     eprint_diags, fallback_date, load_catalogue_in, load_resources, report_read_error,
+    write_outputs,
 };
 use super::files;
 use super::{Cli, exit};
@@ -141,19 +142,7 @@ fn output(
             return exit::INVALID;
         }
     };
-    if let Err(e) = std::fs::create_dir_all(output) {
-        eprintln!(
-            "error: cannot create output directory {}: {}",
-            output.display(),
-            files::io_reason(&e)
-        );
-        return exit::IO;
-    }
-    let named: Vec<(String, &[u8])> = files
-        .iter()
-        .map(|f| (f.name.clone(), f.bytes.as_slice()))
-        .collect();
-    match files::write_all_atomic(output, &named) {
+    match write_outputs(output, &files) {
         Ok(written) => {
             if args.json && !cli.quiet {
                 if let Some(f) = files.iter().find(|f| f.name.ends_with(".json")) {
@@ -172,10 +161,7 @@ fn output(
             }
             exit::OK
         }
-        Err(e) => {
-            eprintln!("error: {}", e.0);
-            exit::IO
-        }
+        Err(code) => code,
     }
 }
 
