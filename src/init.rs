@@ -462,7 +462,7 @@ fn write_profile(
     } else if !is_lot {
         w.line(
             depth,
-            "# options: none. To tailor the annex, add `options:` with `parameters`, `exclude` (each with a reason) or `include` (see the README).",
+            "# options: none; see the README to change parameters, or to exclude or include clauses.",
         );
     }
 }

@@ -45,13 +45,28 @@ pub struct InitArgs {
     #[arg(long, value_name = "FILE")]
     pub from: Option<PathBuf>,
     /// procurement.title
-    #[arg(long, value_name = "TEXT", help_heading = "Answers")]
+    #[arg(
+        long,
+        value_name = "TEXT",
+        allow_hyphen_values = true,
+        help_heading = "Answers"
+    )]
     pub title: Option<String>,
     /// procurement.reference (output file names derive from it)
-    #[arg(long, value_name = "TEXT", help_heading = "Answers")]
+    #[arg(
+        long,
+        value_name = "TEXT",
+        allow_hyphen_values = true,
+        help_heading = "Answers"
+    )]
     pub reference: Option<String>,
     /// procurement.buyer
-    #[arg(long, value_name = "TEXT", help_heading = "Answers")]
+    #[arg(
+        long,
+        value_name = "TEXT",
+        allow_hyphen_values = true,
+        help_heading = "Answers"
+    )]
     pub buyer: Option<String>,
     /// procurement.procedure: open, restricted, competitive-dialogue, negotiated,
     /// framework-agreement, mini-competition (default open)
@@ -75,7 +90,12 @@ pub struct InitArgs {
     )]
     pub subtype: Vec<String>,
     /// asset.description
-    #[arg(long, value_name = "TEXT", help_heading = "Answers")]
+    #[arg(
+        long,
+        value_name = "TEXT",
+        allow_hyphen_values = true,
+        help_heading = "Answers"
+    )]
     pub description: Option<String>,
     /// asset.medical_device: --medical-device for yes, --medical-device=no for no
     #[arg(long, value_name = "yes|no", num_args = 0..=1, require_equals = true,
@@ -124,7 +144,12 @@ pub struct InitArgs {
     pub set: Vec<String>,
     /// options.exclude: leave a clause out, with the reason, e.g.
     /// --exclude "SRC-TRAIN-02=staff follow the hospital programme" (repeatable)
-    #[arg(long, value_name = "ID=REASON", help_heading = "Answers")]
+    #[arg(
+        long,
+        value_name = "ID=REASON",
+        allow_hyphen_values = true,
+        help_heading = "Answers"
+    )]
     pub exclude: Vec<String>,
     /// options.include: add clauses whose condition does not hold (comma-separated)
     #[arg(
@@ -136,7 +161,12 @@ pub struct InitArgs {
     pub include: Vec<String>,
     /// lots: add a lot that inherits every answer, e.g. --lot "lot-1=Volumetric pumps"
     /// (repeatable; lots that differ are described in the --from file or when asked)
-    #[arg(long, value_name = "ID=TITLE", help_heading = "Answers")]
+    #[arg(
+        long,
+        value_name = "ID=TITLE",
+        allow_hyphen_values = true,
+        help_heading = "Answers"
+    )]
     pub lot: Vec<String>,
 }
 
@@ -760,6 +790,7 @@ fn choose(question: &str, options: Vec<(String, String)>, default: &str) -> Aske
         .unwrap_or(0);
     let labels: Vec<String> = options.iter().map(|(_, l)| l.clone()).collect();
     let picked = Select::new(question, labels)
+        .with_formatter(&|o| id_of(o.value).to_string())
         .with_starting_cursor(start)
         .with_page_size(12)
         .raw_prompt()?;
@@ -781,6 +812,14 @@ fn choose_many(
         .collect();
     let labels: Vec<String> = options.iter().map(|(_, l)| l.clone()).collect();
     let picked = MultiSelect::new(question, labels)
+        .with_formatter(&|picked| match picked {
+            [] => "none".to_string(),
+            _ => picked
+                .iter()
+                .map(|o| id_of(o.value))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
         .with_default(&defaults)
         .with_page_size(12)
         .with_help_message(help)
@@ -789,6 +828,11 @@ fn choose_many(
         .into_iter()
         .map(|p| options[p.index].0.clone())
         .collect())
+}
+
+/// What an answer line shows of a label: the id before ` — `, or the label.
+fn id_of(label: &str) -> &str {
+    label.split(" — ").next().unwrap_or(label)
 }
 
 fn vocabulary(v: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -836,6 +880,9 @@ fn ask_profile(p: &mut Profile, lot: Option<usize>, a: &Answers, res: &Resources
         )?,
     };
     let asks = |b: &str| differ.iter().any(|d| d == b);
+    if differ.is_empty() {
+        show_count(&with(p), res);
+    }
 
     if asks("asset") {
         if lot.is_none() {
@@ -943,7 +990,11 @@ fn ask_profile(p: &mut Profile, lot: Option<usize>, a: &Answers, res: &Resources
             continue;
         }
         if lot.is_none() {
-            heading(block);
+            heading(match block {
+                "connectivity" => "Connectivity",
+                "data" => "Data",
+                _ => "Services",
+            });
         }
         let ticked = default_list(&*slot, &theirs, typical_list);
         *slot = Some(choose_many(
@@ -1200,7 +1251,6 @@ fn ask_lots(a: &mut Answers, res: &Resources) -> Asked<()> {
         let mut p = Profile::default();
         ask_profile(&mut p, Some(i), a, res)?;
         a.lots[i].profile = p;
-        show_count(a, res);
         if !Confirm::new("Add another lot?")
             .with_default(false)
             .prompt()?
