@@ -955,7 +955,15 @@ fn ask_profile(p: &mut Profile, lot: Option<usize>, a: &Answers, res: &Resources
                 .unwrap_or_default()
         };
     type Getter = fn(&mut Profile) -> &mut Option<Vec<String>>;
-    let lists: [(&str, &str, &[(&str, &str)], Getter, Option<&Vec<String>>); 3] = [
+    // (block, question, vocabulary, the answer in a profile, a typical purchase's answer)
+    type ListQuestion<'v> = (
+        &'v str,
+        &'v str,
+        &'v [(&'v str, &'v str)],
+        Getter,
+        Option<&'v Vec<String>>,
+    );
+    let lists: [ListQuestion; 3] = [
         (
             "connectivity",
             "How does it connect? Tick every way.",

@@ -163,7 +163,7 @@ pub enum Command {
     /// explained with the catalogue's descriptions; or from options and a partial
     /// file, without questions (--no-input, or when input is not a terminal).
     #[command(after_help = INIT_HELP)]
-    Init(init::InitArgs),
+    Init(Box<init::InitArgs>),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     #[command(
         after_help = "Examples:\n  secannex completions bash > ~/.local/share/bash-completion/completions/secannex\n  secannex completions zsh > ~/.zfunc/_secannex"
