@@ -21,6 +21,7 @@ pub mod document;
 pub mod embedded;
 pub mod facts;
 pub mod generate;
+pub mod init;
 pub mod questionnaire;
 pub mod render;
 pub mod responses;

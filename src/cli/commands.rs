@@ -84,6 +84,10 @@ pub fn run(cli: Cli) -> u8 {
             }
             Err(code) => code,
         },
+        Command::Init(args) => match load_resources(&cli) {
+            Ok(res) => super::init::run(args, &res, cli.quiet),
+            Err(code) => code,
+        },
         Command::Man => {
             use clap::CommandFactory;
             let mut page = Vec::new();

@@ -5,6 +5,7 @@ mod batch;
 mod commands;
 mod diff;
 pub mod files;
+mod init;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,6 +33,22 @@ Examples:
   secannex catalogue lint
 
 Exit codes: 0 success, 1 invalid input, 2 usage error, 3 I/O failure.";
+
+const INIT_HELP: &str = "\
+Examples:
+  secannex init                       ask the questions, write questionnaire.yaml
+  secannex init pumps.yaml --from draft.yaml --title \"Infusion pumps\"   ask only what is missing
+  secannex init pumps.yaml --no-input --title \"Infusion pumps\" --reference UHX-2027-014 \\
+      --buyer \"University Hospital X\" --category networked-medical-device --medical-device \\
+      --connectivity wired-network,wireless --data patient-health --services maintenance \\
+      --patient-safety high --availability critical
+
+Answers given as options or in the --from file are kept and not asked. Without a
+terminal, every missing answer is reported at once with the option that gives it.
+
+Exit codes: 0 written, 1 answers missing or invalid, 2 usage error (OUTPUT exists
+without --force), 3 I/O failure, 130 cancelled (Esc or Ctrl-C); nothing is written
+unless the questionnaire is valid.";
 
 /// Writes the cybersecurity annex of a hospital's call for tenders.
 #[derive(Parser, Debug)]
@@ -185,6 +202,11 @@ pub enum Command {
         after_help = "Example:\n  secannex schema > secannex-questionnaire.schema.json\n\nThen start a questionnaire with the line\n  # yaml-language-server: $schema=secannex-questionnaire.schema.json"
     )]
     Schema,
+    /// Write a questionnaire by answering questions in the terminal, each choice
+    /// explained with the catalogue's descriptions; or from options and a partial
+    /// file, without questions (--no-input, or when input is not a terminal).
+    #[command(after_help = INIT_HELP)]
+    Init(Box<init::InitArgs>),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     #[command(
         after_help = "Examples:\n  secannex completions bash > ~/.local/share/bash-completion/completions/secannex\n  secannex completions zsh > ~/.zfunc/_secannex"

@@ -7,6 +7,7 @@ mod faults;
 mod fuzz_regressions;
 mod golden;
 mod hostile;
+mod init;
 mod properties;
 mod responses;
 mod schema;
