@@ -58,6 +58,15 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Diagnostic> {
     // Tracked changes get their ids from a process-wide counter too.
     xml.document = renumber_change_ids(&xml.document);
     xml.settings = update_fields_on_open(&xml.settings);
+    // A document that carries tracked changes (a comparison) opens with change
+    // tracking on, so that the reviewer's own edits are tracked too.
+    if xml
+        .document
+        .windows(7)
+        .any(|w| w == b"<w:ins " || w == b"<w:del ")
+    {
+        xml.settings = add_setting(&xml.settings, "<w:defaultTabStop", "<w:trackRevisions />");
+    }
     pack(&xml).map_err(|e| Diagnostic::error(format!("internal error writing DOCX: {e}")))
 }
 
@@ -638,16 +647,37 @@ fn renumber_change_ids(xml: &[u8]) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// Ask Word to refresh fields (the table of contents) when the file is opened.
+/// Ask Word to refresh fields (the table of contents) when the file is opened,
+/// and put `w:zoom` before `w:defaultTabStop`, where the schema wants it
+/// (docx-rs writes them the other way round).
 fn update_fields_on_open(settings: &[u8]) -> Vec<u8> {
     let xml = String::from_utf8_lossy(settings);
-    match xml.rfind("</w:settings>") {
-        Some(i) => format!(
-            "{}<w:updateFields w:val=\"true\" />{}",
-            &xml[..i],
-            &xml[i..]
-        )
-        .into_bytes(),
+    let swapped = match (xml.find("<w:defaultTabStop"), xml.find("<w:zoom")) {
+        (Some(tab), Some(zoom)) if tab < zoom => {
+            let zoom_end = xml[zoom..].find("/>").map_or(zoom, |e| zoom + e + 2);
+            format!(
+                "{}{}{}{}",
+                &xml[..tab],
+                &xml[zoom..zoom_end],
+                &xml[tab..zoom],
+                &xml[zoom_end..]
+            )
+        }
+        _ => xml.into_owned(),
+    };
+    add_setting(
+        swapped.as_bytes(),
+        "<w:compat>",
+        "<w:updateFields w:val=\"true\" />",
+    )
+}
+
+/// Insert an element into `w:settings` before the element starting with
+/// `before` (the schema orders settings), or at the end when there is none.
+fn add_setting(settings: &[u8], before: &str, element: &str) -> Vec<u8> {
+    let xml = String::from_utf8_lossy(settings);
+    match xml.find(before).or_else(|| xml.rfind("</w:settings>")) {
+        Some(i) => format!("{}{element}{}", &xml[..i], &xml[i..]).into_bytes(),
         None => settings.to_vec(),
     }
 }

@@ -344,6 +344,17 @@ fn the_docx_redline_accepts_to_the_new_wording_and_rejects_to_the_old() {
     )));
     assert!(xml.contains(&format!("w:date=\"{DATE}T00:00:00Z\"")));
 
+    // The reviewer's own edits are tracked too.
+    let settings = docx_parts(&docx)
+        .into_iter()
+        .find(|(n, _)| n == "word/settings.xml")
+        .expect("settings.xml")
+        .1;
+    assert!(
+        String::from_utf8_lossy(&settings).contains("<w:trackRevisions />"),
+        "change tracking is not on"
+    );
+
     // Same inputs and date, same bytes.
     let again = scratch("diff-redline-again");
     let mut args2 = args;

@@ -81,6 +81,11 @@ fn check_sample(rel: &str) {
                 golden.contains("<w:updateFields w:val=\"true\"/>"),
                 "{name}: TOC not refreshed on open"
             );
+            // An annex has no tracked changes, so change tracking stays off.
+            assert!(
+                !golden.contains("trackRevisions"),
+                "{name}: an annex opens with change tracking on"
+            );
             assert!(
                 golden.contains("TOC \\o &quot;1-2&quot;") || golden.contains("TOC \\o \"1-2\""),
                 "{name}: no TOC field"
