@@ -129,7 +129,7 @@ pub struct ClauseDiff {
 }
 
 /// What is compared of a clause, as the reader sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ClauseText {
     /// Number in the annex (empty for buyer actions).
     pub number: String,

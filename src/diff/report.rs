@@ -157,17 +157,7 @@ fn lot_name(l: &LotDiff) -> String {
 
 /// One clause: heading, what happened, then its content with the marks.
 fn clause(c: &ClauseDiff, has_lots: bool, blocks: &mut Vec<Block>) {
-    let empty = ClauseText {
-        number: String::new(),
-        title: String::new(),
-        role: "",
-        standing: String::new(),
-        applies: String::new(),
-        paragraphs: Vec::new(),
-        parameters: Vec::new(),
-        evidence: Vec::new(),
-        references: Vec::new(),
-    };
+    let empty = ClauseText::default();
     let old = c.old.as_ref().unwrap_or(&empty);
     let new = c.new.as_ref().unwrap_or(&empty);
     let number = if new.number.is_empty() {
