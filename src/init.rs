@@ -658,7 +658,7 @@ fn foldable(s: &str) -> bool {
 }
 
 /// Greedy wrap at single spaces; a word longer than `width` gets its own line.
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut current = String::new();
     for word in text.split(' ') {

@@ -1312,17 +1312,6 @@ fn ask_lot_title(a: &Answers, res: &Resources, i: usize, id: &str) -> Asked<Stri
 
 /// Wrap at spaces for the category explanations.
 fn wrap_text(text: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    for word in text.split_whitespace() {
-        let last = lines.last_mut().expect("never empty");
-        if !last.is_empty() && last.chars().count() + 1 + word.chars().count() > width {
-            lines.push(word.to_string());
-        } else {
-            if !last.is_empty() {
-                last.push(' ');
-            }
-            last.push_str(word);
-        }
-    }
-    lines
+    let words: Vec<&str> = text.split_whitespace().collect();
+    init::wrap(&words.join(" "), width)
 }
