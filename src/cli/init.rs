@@ -718,7 +718,7 @@ fn ask(a: &mut Answers, res: &Resources, from: Option<&Path>) -> Asked<()> {
             )
             .prompt()?
         {
-            ask_options(a, res)?;
+            ask_options(a, res, None)?;
             show_count(a, res);
         }
     } else {
@@ -1091,14 +1091,25 @@ fn ask_profile(p: &mut Profile, lot: Option<usize>, a: &Answers, res: &Resources
     Ok(())
 }
 
+/// The options block the tailoring questions fill: the top level's, or a lot's
+/// (which the loader merges with the top level's: parameters by name, the
+/// exclusions and inclusions added up).
+fn options_of(a: &mut Answers, lot: Option<usize>) -> &mut init::Options {
+    match lot {
+        Some(i) if i < a.lots.len() => &mut a.lots[i].profile.options,
+        _ => &mut a.profile.options,
+    }
+}
+
 /// Parameters relevant to the selection, exclusions (each with a reason) and
-/// inclusions, for the top level.
-fn ask_options(a: &mut Answers, res: &Resources) -> Asked<()> {
+/// inclusions, for the top level or for one lot.
+fn ask_options(a: &mut Answers, res: &Resources, lot: Option<usize>) -> Asked<()> {
     let c = &res.catalogue;
     let Ok(selections) = init::selection(a, c, &res.templates.languages) else {
         return Ok(());
     };
-    let Some(sel) = selections.first() else {
+    // With lots, there is one selection per lot; without, one in all.
+    let Some(sel) = selections.get(lot.unwrap_or(0)) else {
         return Ok(());
     };
     // Parameters of the selected clauses, and the award share when award criteria are in.
@@ -1173,7 +1184,7 @@ fn ask_options(a: &mut Answers, res: &Resources) -> Asked<()> {
                     ParamValue::Text(v.trim().to_string())
                 }
             };
-            a.profile.options.parameters.insert(name, value);
+            options_of(a, lot).parameters.insert(name, value);
         }
     }
     let excluded = choose_many(
@@ -1192,7 +1203,7 @@ fn ask_options(a: &mut Answers, res: &Resources) -> Asked<()> {
         let reason = Text::new(&question)
             .with_validator(move |s: &str| {
                 let mut t = base.clone();
-                t.profile.options.exclude.push(Exclusion {
+                options_of(&mut t, lot).exclude.push(Exclusion {
                     clause: clause.clone(),
                     reason: s.trim().to_string(),
                 });
@@ -1202,7 +1213,7 @@ fn ask_options(a: &mut Answers, res: &Resources) -> Asked<()> {
                 })
             })
             .prompt()?;
-        a.profile.options.exclude.push(Exclusion {
+        options_of(a, lot).exclude.push(Exclusion {
             clause: id,
             reason: reason.trim().to_string(),
         });
@@ -1214,7 +1225,7 @@ fn ask_options(a: &mut Answers, res: &Resources) -> Asked<()> {
         .map(|x| (x.id.clone(), format!("{} — {}", x.id, x.title)))
         .collect();
     if !left_out.is_empty() {
-        a.profile.options.include = choose_many(
+        options_of(a, lot).include = choose_many(
             "Add clauses whose condition does not hold?",
             left_out,
             &[],
@@ -1259,6 +1270,16 @@ fn ask_lots(a: &mut Answers, res: &Resources) -> Asked<()> {
         let mut p = Profile::default();
         ask_profile(&mut p, Some(i), a, res)?;
         a.lots[i].profile = p;
+        if Confirm::new(&format!(
+            "Tailor lot {id} further (parameters, clauses left out or added)?"
+        ))
+        .with_default(false)
+        .with_help_message("on top of the tailoring of the whole procurement")
+        .prompt()?
+        {
+            ask_options(a, res, Some(i))?;
+            show_count(a, res);
+        }
         if !Confirm::new("Add another lot?")
             .with_default(false)
             .prompt()?

@@ -481,4 +481,72 @@ mod terminal {
         assert!(text.contains("  expected_years: 5   #"), "{text}");
         assert_valid(&dir.join("q.yaml"));
     }
+
+    #[test]
+    fn a_lot_can_be_tailored_on_top_of_the_whole_procurement() {
+        let dir = scratch("init-terminal-lot-options");
+        std::fs::write(
+            dir.join("draft.yaml"),
+            "procurement: { title: Cloud PACS, reference: NRHG-1, buyer: NRHG, procedure: open, date: 2027-01-15 }\nasset: { category: cloud-service, medical_device: false }\nconnectivity: [internet, cloud]\ndata: [patient-health]\nservices: [hosting]\ncriticality: { patient_safety: medium, availability: high }\nlifecycle: { expected_years: 8 }\noptions: { parameters: { rto_hours: 8 } }\n",
+        )
+        .expect("write");
+        let mut p = spawn(&["init", "q.yaml", "--from", "draft.yaml"], &dir);
+        answer(&mut p, "Which kinds of this category?", &[ENTER]);
+        answer(&mut p, "Short description", &[ENTER]);
+        answer(&mut p, "divided into lots", &["y", ENTER]);
+        answer(&mut p, "Lot 1 id", &["archive", ENTER]);
+        answer(&mut p, "Title of lot archive", &["Imaging archive", ENTER]);
+        answer(&mut p, "What differs in this lot", &[ENTER]);
+        answer(&mut p, "Tailor lot archive further", &["y", ENTER]);
+        // Typing filters the list: tick the one parameter shown.
+        answer(
+            &mut p,
+            "Which parameters do you want to change?",
+            &["certificate_change", " ", ENTER],
+        );
+        answer(
+            &mut p,
+            "Notice of a change to a security certificate",
+            &[BACKSPACE, BACKSPACE, BACKSPACE, "20", ENTER],
+        );
+        answer(&mut p, "Leave clauses out?", &[ENTER]);
+        answer(
+            &mut p,
+            "Add clauses whose condition does not hold?",
+            &[ENTER],
+        );
+        answer(&mut p, "Add another lot?", &[ENTER]);
+        let rest = p.exp_eof().expect("ends");
+        assert_eq!(exit_code(&p), Some(0), "{rest}");
+        let out = dir.join("q.yaml");
+        assert_valid(&out);
+        let text = written(&out);
+        // The lot's own tailoring, under the lot; the whole procurement's stays on top.
+        let (top, lots) = text.split_once("\nlots:\n").expect("a lots block");
+        assert!(top.contains("    rto_hours: 8"), "{text}");
+        assert!(lots.contains("  - id: archive\n    title: Imaging archive\n    options:\n      parameters:\n        certificate_change_notice_days: 20"), "{text}");
+        // The loader merges them: the lot gets both values.
+        let sel = secannex(&["select", s(&out), "--json"]);
+        let v: serde_json::Value = serde_json::from_slice(&sel.stdout).expect("JSON");
+        let values: Vec<(String, serde_json::Value)> = v["lots"][0]["selected"]
+            .as_array()
+            .expect("selected")
+            .iter()
+            .flat_map(|c| c["parameters"].as_array().cloned().unwrap_or_default())
+            .map(|p| {
+                (
+                    p["name"].as_str().unwrap_or("").to_string(),
+                    p["value"].clone(),
+                )
+            })
+            .collect();
+        assert!(
+            values.contains(&("rto_hours".into(), 8.into())),
+            "{values:?}"
+        );
+        assert!(
+            values.contains(&("certificate_change_notice_days".into(), 20.into())),
+            "{values:?}"
+        );
+    }
 }
