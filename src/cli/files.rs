@@ -23,7 +23,7 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, ReadError> {
         return Err(ReadError::Invalid(
             Diagnostic::error(format!("{name} is a directory, not a questionnaire file"))
                 .at(Some(crate::yaml::file_location(&name)))
-                .help("give the YAML file(s) inside it, e.g. `secannex generate dir/*.yaml`"),
+                .help("give the questionnaire files inside it (`dir/*.yaml`); only `secannex generate` reads a whole directory"),
         ));
     }
     if meta.len() > crate::yaml::MAX_FILE_BYTES as u64 {

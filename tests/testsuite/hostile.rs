@@ -111,7 +111,7 @@ fn oversized_empty_and_wrong_kind_of_input_are_refused() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         stderr(&o),
-        "error: folder.yaml is a directory, not a questionnaire file\n --> folder.yaml\n  = help: give the YAML file(s) inside it, e.g. `secannex generate dir/*.yaml`\n\n"
+        "error: folder.yaml is a directory, not a questionnaire file\n --> folder.yaml\n  = help: give the questionnaire files inside it (`dir/*.yaml`); only `secannex generate` reads a whole directory\n\n"
     );
     let o = secannex_in(&dir, &["generate", "folder.yaml", "-o", "out"]);
     assert_eq!(o.status.code(), Some(3));
