@@ -147,7 +147,7 @@ pub struct ClauseText {
     pub paragraphs: Vec<String>,
     /// Parameters: `label: value unit`.
     pub parameters: Vec<String>,
-    /// Evidence requests: `stage, form: what`.
+    /// Evidence requests: `With the tender (signed declaration): what`.
     pub evidence: Vec<String>,
     /// References, cited.
     pub references: Vec<String>,
@@ -280,13 +280,35 @@ fn catalogue_clauses(c: &Catalogue) -> Clauses {
                 evidence: x
                     .evidence
                     .iter()
-                    .map(|e| format!("{}, {}: {}", e.stage, e.form, e.what))
+                    .map(|e| evidence_line(&e.stage, &e.form, &e.what))
                     .collect(),
                 references: x.references.clone(),
             };
             (x.id.clone(), text)
         })
         .collect()
+}
+
+/// An evidence request as the English annex words it (templates/en/annex.md.tera):
+/// `With the tender (signed declaration): what`.
+fn evidence_line(stage: &str, form: &str, what: &str) -> String {
+    let stage = match stage {
+        "tender" => "With the tender",
+        "contract" => "Before contract signature",
+        "delivery" => "At delivery and acceptance",
+        "operation" => "During operation",
+        other => other,
+    };
+    let form = match form {
+        "declaration" => "signed declaration",
+        "sbom" => "SBOM in CycloneDX or SPDX format",
+        "mds2" => "MDS2 form",
+        "test-report" => "test report",
+        "penetration-test-summary" => "penetration test summary",
+        "cv" => "CVs of named staff",
+        other => other,
+    };
+    format!("{stage} ({form}): {what}")
 }
 
 /// Role, obligation and weight in words.
@@ -376,7 +398,7 @@ fn clause_text(c: &ClauseView) -> ClauseText {
         evidence: c
             .evidence
             .iter()
-            .map(|e| format!("{}, {}: {}", e.stage, e.form, e.what))
+            .map(|e| evidence_line(&e.stage, &e.form, &e.what))
             .collect(),
         references: c.references.clone(),
     }
@@ -501,4 +523,46 @@ fn changed_fields(o: &ClauseText, n: &ClauseText) -> Vec<&'static str> {
         out.push("references");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::evidence_line;
+
+    /// The `"key": "words"` pairs of a `{%- set NAME = {...} -%}` line.
+    fn words(template: &str, name: &str) -> Vec<(String, String)> {
+        let start = format!("{{%- set {name} = {{");
+        let line = template
+            .lines()
+            .find(|l| l.starts_with(&start))
+            .unwrap_or_else(|| panic!("no `{name}` in the annex template"));
+        let body = &line[start.len()..line.rfind("} -%}").expect("closing brace")];
+        body.split("\", \"")
+            .map(|pair| {
+                let (k, v) = pair.split_once("\": \"").expect("\"key\": \"value\"");
+                (
+                    k.trim_matches('"').to_string(),
+                    v.trim_matches('"').to_string(),
+                )
+            })
+            .collect()
+    }
+
+    /// The comparison words evidence as the English annex does.
+    #[test]
+    fn evidence_is_worded_as_in_the_annex() {
+        let (_, annex) = crate::embedded::TEMPLATES
+            .iter()
+            .find(|(p, _)| *p == "en/annex.md.tera")
+            .expect("English annex template");
+        let forms = words(annex, "forms");
+        for (stage, stage_words) in words(annex, "stages") {
+            for (form, form_words) in &forms {
+                assert_eq!(
+                    evidence_line(&stage, form, "x"),
+                    format!("{stage_words} ({form_words}): x")
+                );
+            }
+        }
+    }
 }
