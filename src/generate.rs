@@ -137,11 +137,22 @@ pub fn load_questionnaire(
     name: &str,
     bytes: &[u8],
 ) -> (Option<Questionnaire>, Vec<Diagnostic>) {
+    load_questionnaire_under(&res.catalogue, &res.templates.languages, name, bytes)
+}
+
+/// Load and validate a questionnaire against a given catalogue (`diff` compares
+/// one questionnaire under two).
+pub fn load_questionnaire_under(
+    catalogue: &crate::catalogue::Catalogue,
+    languages: &[String],
+    name: &str,
+    bytes: &[u8],
+) -> (Option<Questionnaire>, Vec<Diagnostic>) {
     let file = match SourceFile::from_bytes(name, bytes) {
         Ok(f) => f,
         Err(d) => return (None, vec![d]),
     };
-    questionnaire::load(&file, &res.catalogue, &res.templates.languages)
+    questionnaire::load(&file, catalogue, languages)
 }
 
 /// The view of every lot (what the templates and the compliance matrix see).
@@ -169,10 +180,10 @@ pub fn lot_views(
 }
 
 /// Select the clause pack of every lot.
-pub fn select_all(res: &Resources, q: &Questionnaire) -> Vec<Selection> {
+pub fn select_all(catalogue: &crate::catalogue::Catalogue, q: &Questionnaire) -> Vec<Selection> {
     q.profiles
         .iter()
-        .map(|p| select::select(&res.catalogue, p))
+        .map(|p| select::select(catalogue, p))
         .collect()
 }
 
@@ -195,7 +206,7 @@ pub fn generate(res: &Resources, req: &Request<'_>) -> Result<Output, Vec<Diagno
         templates: res.templates_source.clone(),
         catalogue_source: res.catalogue_source.clone(),
     };
-    let selections = select_all(res, &q);
+    let selections = select_all(&res.catalogue, &q);
     let base = sanitise(&q.procurement.reference);
     let stems = output_stems(&q);
     let mut files = Vec::new();
@@ -563,6 +574,13 @@ pub fn lot_matrix(res: &Resources, selections: &[Selection]) -> String {
     out
 }
 
+/// A clause-pack comparison as JSON (format `secannex-diff`).
+pub fn diff_json(diff: &crate::diff::PackDiff) -> String {
+    let mut s = serde_json::to_string_pretty(diff).expect("plain data serialises");
+    s.push('\n');
+    s
+}
+
 /// The formats of a clause-pack comparison.
 pub const DIFF_FORMATS: [&str; 5] = ["md", "html", "docx", "pdf", "json"];
 
@@ -589,11 +607,7 @@ pub fn diff_report(
                 };
                 pdf::write(&res.pdf, &style, &doc, stem).map_err(|d| vec![d])?
             }
-            "json" => {
-                let mut s = serde_json::to_string_pretty(diff).expect("plain data serialises");
-                s.push('\n');
-                s.into_bytes()
-            }
+            "json" => diff_json(diff).into_bytes(),
             other => {
                 return Err(vec![Diagnostic::error(format!(
                     "unknown comparison format `{other}`"

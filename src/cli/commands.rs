@@ -133,7 +133,7 @@ fn responses_cmd(cli: &Cli, questionnaire: &Path, matrices: &[PathBuf], json: bo
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let selections = generate::select_all(&res, &q);
+    let selections = generate::select_all(&res.catalogue, &q);
     let provenance = crate::render::Provenance {
         tool: crate::TOOL.to_string(),
         questionnaire: name,
@@ -310,20 +310,29 @@ pub(super) fn fallback_date(flag: Option<&str>) -> Result<chrono::NaiveDate, u8>
 }
 
 fn parse_formats(list: &[String]) -> Result<Vec<Format>, u8> {
+    let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+    Ok(parse_names(list, &names)?
+        .into_iter()
+        .filter_map(|n| Format::ALL.into_iter().find(|f| f.name() == n))
+        .collect())
+}
+
+/// The `--format` list: each name one of `allowed`, duplicates dropped, in the
+/// order given; an unknown name is a usage error with a suggestion.
+pub(super) fn parse_names<'a>(list: &[String], allowed: &[&'a str]) -> Result<Vec<&'a str>, u8> {
     let mut out = Vec::new();
     for name in list {
         let name = name.trim().to_lowercase();
-        match Format::ALL.iter().find(|f| f.name() == name) {
+        match allowed.iter().find(|f| **f == name) {
             Some(f) if !out.contains(f) => out.push(*f),
             Some(_) => {}
             None => {
-                let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-                let hint = diag::did_you_mean(&name, names.iter().copied())
+                let hint = diag::did_you_mean(&name, allowed.iter().copied())
                     .map(|h| format!("; {h}"))
                     .unwrap_or_default();
                 eprintln!(
                     "error: unknown format `{name}` for '--format': expected a comma-separated list of {}{hint}",
-                    names.join(", ")
+                    allowed.join(", ")
                 );
                 return Err(exit::USAGE);
             }
@@ -484,7 +493,7 @@ fn select_cmd(cli: &Cli, path: &Path, json: bool, date: Option<&str>) -> u8 {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let selections = generate::select_all(&res, &q);
+    let selections = generate::select_all(&res.catalogue, &q);
     let date = q
         .procurement
         .date

@@ -4,18 +4,16 @@
 use std::path::Path;
 
 use super::commands::{
-    eprint_diags, fallback_date, load_catalogue_in, load_resources, report_read_error,
+    eprint_diags, fallback_date, load_catalogue_in, load_resources, parse_names, report_read_error,
     write_outputs,
 };
 use super::files;
 use super::{Cli, exit};
 use crate::catalogue::Catalogue;
-use crate::diag;
 use crate::diff::{self, Side};
 use crate::generate::{self, DIFF_FORMATS, Resources};
-use crate::questionnaire::{self, Questionnaire, sanitise};
-use crate::select::{self, Selection};
-use crate::yaml::SourceFile;
+use crate::questionnaire::{Questionnaire, sanitise};
+use crate::write::markdown;
 
 /// What the command line asked for.
 pub struct Args<'a> {
@@ -44,7 +42,7 @@ pub fn run(cli: &Cli, args: &Args<'_>) -> u8 {
         );
         return exit::USAGE;
     }
-    let formats = match parse_formats(args.format) {
+    let formats = match parse_names(args.format, &DIFF_FORMATS) {
         Ok(f) => f,
         Err(code) => return code,
     };
@@ -87,8 +85,8 @@ pub fn run(cli: &Cli, args: &Args<'_>) -> u8 {
         (Err(a), Err(b)) => return a.max(b),
         (Err(code), _) | (_, Err(code)) => return code,
     };
-    let old_sel = select_all(old_cat, &old_q);
-    let new_sel = select_all(&res.catalogue, &new_q);
+    let old_sel = generate::select_all(old_cat, &old_q);
+    let new_sel = generate::select_all(&res.catalogue, &new_q);
     let (old_name, new_name) = (
         old_path.display().to_string(),
         new_path.display().to_string(),
@@ -122,15 +120,10 @@ fn output(
     formats: Vec<&str>,
 ) -> u8 {
     let Some(output) = args.output else {
-        if !cli.quiet {
-            let format = if args.json { "json" } else { "md" };
-            match generate::diff_report(res, result, date, "changes", &[format]) {
-                Ok(files) => print!("{}", String::from_utf8_lossy(&files[0].bytes)),
-                Err(diags) => {
-                    eprint_diags(&diags);
-                    return exit::INVALID;
-                }
-            }
+        if args.json && !cli.quiet {
+            print!("{}", generate::diff_json(result));
+        } else if !cli.quiet {
+            print!("{}", markdown::write(&diff::report(result, date)));
         }
         return exit::OK;
     };
@@ -145,11 +138,7 @@ fn output(
     match write_outputs(output, &files) {
         Ok(written) => {
             if args.json && !cli.quiet {
-                if let Some(f) = files.iter().find(|f| f.name.ends_with(".json")) {
-                    print!("{}", String::from_utf8_lossy(&f.bytes));
-                } else if let Ok(j) = generate::diff_report(res, result, date, &stem, &["json"]) {
-                    print!("{}", String::from_utf8_lossy(&j[0].bytes));
-                }
+                print!("{}", generate::diff_json(result));
             } else if !cli.quiet {
                 let [added, removed, changed, unchanged] = result.totals();
                 println!(
@@ -169,23 +158,9 @@ fn output(
 fn load(path: &Path, catalogue: &Catalogue, languages: &[String]) -> Result<Questionnaire, u8> {
     let bytes = files::read_input(path).map_err(report_read_error)?;
     let name = path.display().to_string();
-    let file = match SourceFile::from_bytes(&name, &bytes) {
-        Ok(f) => f,
-        Err(d) => {
-            eprint_diags(&[d]);
-            return Err(exit::INVALID);
-        }
-    };
-    let (q, diags) = questionnaire::load(&file, catalogue, languages);
+    let (q, diags) = generate::load_questionnaire_under(catalogue, languages, &name, &bytes);
     eprint_diags(&diags);
     q.ok_or(exit::INVALID)
-}
-
-fn select_all(catalogue: &Catalogue, q: &Questionnaire) -> Vec<Selection> {
-    q.profiles
-        .iter()
-        .map(|p| select::select(catalogue, p))
-        .collect()
 }
 
 /// `<reference>-changes`, or `<old>-to-<new>-changes` when the references
@@ -208,26 +183,4 @@ fn stem(d: &diff::PackDiff) -> String {
     }
     stem.push_str("-changes");
     stem
-}
-
-fn parse_formats(list: &[String]) -> Result<Vec<&'static str>, u8> {
-    let mut out = Vec::new();
-    for name in list {
-        let name = name.trim().to_lowercase();
-        match DIFF_FORMATS.iter().find(|f| **f == name) {
-            Some(f) if !out.contains(f) => out.push(*f),
-            Some(_) => {}
-            None => {
-                let hint = diag::did_you_mean(&name, DIFF_FORMATS.iter().copied())
-                    .map(|h| format!("; {h}"))
-                    .unwrap_or_default();
-                eprintln!(
-                    "error: unknown format `{name}` for '--format': expected a comma-separated list of {}{hint}",
-                    DIFF_FORMATS.join(", ")
-                );
-                return Err(exit::USAGE);
-            }
-        }
-    }
-    Ok(out)
 }

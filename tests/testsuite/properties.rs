@@ -128,7 +128,7 @@ fn selected_ids(a: &Answers) -> Vec<String> {
     let (q, diags) =
         secannex::generate::load_questionnaire(resources(), "prop.yaml", text.as_bytes());
     let q = q.unwrap_or_else(|| panic!("{}", secannex::diag::render_all(&diags)));
-    secannex::generate::select_all(resources(), &q)
+    secannex::generate::select_all(&resources().catalogue, &q)
         .iter()
         .flat_map(|s| s.selected.iter().map(|c| c.id.clone()))
         .collect()

@@ -119,7 +119,7 @@ fn filled_matrices_give_each_bidder_its_verdict_and_score() {
             &std::fs::read(root().join("samples/cloud-pacs.yaml")).expect("read"),
         );
         let q = q.expect("valid");
-        let sel = secannex::generate::select_all(resources(), &q);
+        let sel = secannex::generate::select_all(&resources().catalogue, &q);
         sel[0]
             .selected
             .iter()
@@ -214,7 +214,7 @@ fn a_tampered_or_foreign_file_is_reported() {
         "q",
         &std::fs::read(root().join("samples/cloud-pacs.yaml")).expect("read"),
     );
-    let sel = secannex::generate::select_all(resources(), &q.expect("valid"));
+    let sel = secannex::generate::select_all(&resources().catalogue, &q.expect("valid"));
     let award = sel[0]
         .selected
         .iter()
