@@ -53,18 +53,22 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Diagnostic> {
         .chain(xml.headers.iter_mut())
         .chain(xml.footers.iter_mut())
     {
-        *part = renumber_para_ids(part, &mut next_id);
+        *part = renumber(part, &["w14:paraId=\""], &mut next_id, |n| {
+            format!("{n:08X}")
+        });
     }
     // Tracked changes get their ids from a process-wide counter too.
-    xml.document = renumber_change_ids(&xml.document);
+    let mut next_change = 1;
+    xml.document = renumber(
+        &xml.document,
+        &["<w:ins w:id=\"", "<w:del w:id=\""],
+        &mut next_change,
+        |n| n.to_string(),
+    );
     xml.settings = update_fields_on_open(&xml.settings);
     // A document that carries tracked changes (a comparison) opens with change
     // tracking on, so that the reviewer's own edits are tracked too.
-    if xml
-        .document
-        .windows(7)
-        .any(|w| w == b"<w:ins " || w == b"<w:del ")
-    {
+    if next_change > 1 {
         xml.settings = add_setting(&xml.settings, "<w:defaultTabStop", "<w:trackRevisions />");
     }
     pack(&xml).map_err(|e| Diagnostic::error(format!("internal error writing DOCX: {e}")))
@@ -602,45 +606,24 @@ fn repeat_table_headers(document: &[u8]) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// Replace every `w14:paraId` value with the next number of a sequence.
-fn renumber_para_ids(xml: &[u8], next: &mut u32) -> Vec<u8> {
-    const ATTR: &str = "w14:paraId=\"";
+/// Replace the value after every occurrence of one of `attrs` (each ending in an
+/// opening quote) with the next number of a sequence, written by `format`.
+fn renumber(xml: &[u8], attrs: &[&str], next: &mut u32, format: fn(u32) -> String) -> Vec<u8> {
     let text = String::from_utf8_lossy(xml);
     let mut out = String::with_capacity(text.len());
     let mut rest: &str = &text;
-    while let Some(i) = rest.find(ATTR) {
-        let start = i + ATTR.len();
-        out.push_str(&rest[..start]);
+    while let Some((i, attr)) = attrs
+        .iter()
+        .filter_map(|a| rest.find(a).map(|i| (i, a)))
+        .min()
+    {
+        let start = i + attr.len();
         let Some(len) = rest[start..].find('"') else {
             break;
         };
-        out.push_str(&format!("{:08X}", *next));
+        out.push_str(&rest[..start]);
+        out.push_str(&format(*next));
         *next += 1;
-        rest = &rest[start + len..];
-    }
-    out.push_str(rest);
-    out.into_bytes()
-}
-
-/// Number the `w:id` of every tracked insertion and deletion from 1.
-fn renumber_change_ids(xml: &[u8]) -> Vec<u8> {
-    let text = String::from_utf8_lossy(xml);
-    let mut out = String::with_capacity(text.len());
-    let mut rest: &str = &text;
-    let mut next = 1;
-    loop {
-        let at = [rest.find("<w:ins w:id=\""), rest.find("<w:del w:id=\"")]
-            .into_iter()
-            .flatten()
-            .min();
-        let Some(i) = at else { break };
-        let start = i + "<w:ins w:id=\"".len();
-        let Some(len) = rest[start..].find('"') else {
-            break;
-        };
-        out.push_str(&rest[..start]);
-        out.push_str(&next.to_string());
-        next += 1;
         rest = &rest[start + len..];
     }
     out.push_str(rest);
