@@ -12,17 +12,7 @@ use secannex::render::{self, Provenance, Templates};
 use secannex::write::{docx, pdf};
 
 fn resources() -> Resources {
-    let (catalogue, diags) = secannex::catalogue::load(&files::builtin_catalogue());
-    let catalogue = catalogue.unwrap_or_else(|| panic!("{}", secannex::diag::render_all(&diags)));
-    let templates = Templates::load(&files::templates(None).expect("built-in templates"))
-        .expect("templates compile");
-    Resources {
-        catalogue,
-        catalogue_source: "built-in".into(),
-        templates,
-        templates_source: "built-in".into(),
-        pdf: pdf::PdfEngine::new(&secannex::embedded::FONTS),
-    }
+    files::builtin_resources().unwrap_or_else(|d| panic!("{}", secannex::diag::render_all(&d)))
 }
 
 fn time<T>(name: &str, runs: usize, mut f: impl FnMut() -> T) -> Duration {

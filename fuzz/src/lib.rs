@@ -17,7 +17,6 @@ use secannex::catalogue::{self, CatalogueFile};
 use secannex::diag::{self, Diagnostic};
 use secannex::document::{self, Block, Document};
 use secannex::generate::{self, Format, Request, Resources};
-use secannex::render::Templates;
 use secannex::write::{docx, pdf};
 use secannex::yaml::SourceFile;
 
@@ -40,20 +39,8 @@ fn builtin_files() -> &'static [CatalogueFile] {
 pub fn resources() -> &'static Resources {
     static RES: OnceLock<Resources> = OnceLock::new();
     RES.get_or_init(|| {
-        let (catalogue, diags) = catalogue::load(builtin_files());
-        let catalogue = catalogue
-            .unwrap_or_else(|| panic!("built-in catalogue invalid:\n{}", diag::render_all(&diags)));
-        let files = secannex::cli::files::templates(None)
-            .unwrap_or_else(|_| panic!("built-in templates unreadable"));
-        let templates = Templates::load(&files)
-            .unwrap_or_else(|d| panic!("built-in templates invalid:\n{}", diag::render_all(&d)));
-        Resources {
-            catalogue,
-            catalogue_source: "built-in".into(),
-            templates,
-            templates_source: "built-in".into(),
-            pdf: pdf::PdfEngine::new(&secannex::embedded::FONTS),
-        }
+        secannex::cli::files::builtin_resources()
+            .unwrap_or_else(|d| panic!("built-in resources invalid:\n{}", diag::render_all(&d)))
     })
 }
 
@@ -136,7 +123,7 @@ pub fn questionnaire(data: &[u8]) -> Outcome {
         !q.profiles.is_empty(),
         "a valid questionnaire has a profile"
     );
-    for selection in generate::select_all(res, &q) {
+    for selection in generate::select_all(&res.catalogue, &q) {
         assert!(
             selection.left_out.iter().all(|l| !l.id.is_empty()),
             "left-out clause without an id"

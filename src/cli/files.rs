@@ -135,6 +135,26 @@ pub fn builtin_catalogue() -> Vec<CatalogueFile> {
         .collect()
 }
 
+/// The built-in catalogue and templates, loaded: what `secannex` uses without
+/// `--catalogue` or `--templates` (and what tests, benchmarks and fuzz targets
+/// use). Errors are the catalogue's or the templates' diagnostics.
+pub fn builtin_resources() -> Result<crate::generate::Resources, Vec<Diagnostic>> {
+    let (catalogue, diags) = crate::catalogue::load(&builtin_catalogue());
+    let catalogue = catalogue.ok_or(diags)?;
+    let templates = match templates(None) {
+        Ok(files) => crate::render::Templates::load(&files)?,
+        Err(ReadError::Invalid(d)) => return Err(vec![d]),
+        Err(ReadError::Io(e)) => return Err(vec![Diagnostic::error(e.0)]),
+    };
+    Ok(crate::generate::Resources {
+        catalogue,
+        catalogue_source: "built-in".into(),
+        templates,
+        templates_source: "built-in".into(),
+        pdf: crate::write::pdf::PdfEngine::new(&embedded::FONTS),
+    })
+}
+
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in fs::read_dir(dir)? {
         let entry = entry?;

@@ -5,11 +5,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use secannex::catalogue::{self, CatalogueFile};
+use secannex::catalogue::CatalogueFile;
 use secannex::generate::{Format, Output, Request, Resources};
-use secannex::render::{TemplateFile, Templates};
-use secannex::write::pdf::PdfEngine;
-use secannex::yaml::SourceFile;
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -18,47 +15,19 @@ pub fn root() -> PathBuf {
 
 /// Built-in catalogue files, as the binary embeds them.
 pub fn builtin_catalogue() -> Vec<CatalogueFile> {
-    secannex::embedded::CATALOGUE
-        .iter()
-        .map(|(path, text)| CatalogueFile {
-            path: path.to_string(),
-            source: SourceFile::new(format!("built-in:catalogue/{path}"), *text),
-        })
-        .collect()
-}
-
-/// Built-in template files.
-pub fn builtin_templates() -> Vec<TemplateFile> {
-    secannex::embedded::TEMPLATES
-        .iter()
-        .map(|(path, text)| TemplateFile {
-            path: path.to_string(),
-            display: format!("built-in:templates/{path}"),
-            text: text.to_string(),
-        })
-        .collect()
+    secannex::cli::files::builtin_catalogue()
 }
 
 /// Resources loaded once for the whole test binary.
 pub fn resources() -> &'static Resources {
     static RES: OnceLock<Resources> = OnceLock::new();
     RES.get_or_init(|| {
-        let (catalogue, diags) = catalogue::load(&builtin_catalogue());
-        let catalogue = catalogue.unwrap_or_else(|| {
+        secannex::cli::files::builtin_resources().unwrap_or_else(|d| {
             panic!(
-                "built-in catalogue invalid:\n{}",
-                secannex::diag::render_all(&diags)
+                "built-in resources invalid:\n{}",
+                secannex::diag::render_all(&d)
             )
-        });
-        let templates =
-            Templates::load(&builtin_templates()).unwrap_or_else(|d| panic!("templates: {d:?}"));
-        Resources {
-            catalogue,
-            catalogue_source: "built-in".into(),
-            templates,
-            templates_source: "built-in".into(),
-            pdf: PdfEngine::new(&secannex::embedded::FONTS),
-        }
+        })
     })
 }
 
