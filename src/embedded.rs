@@ -44,3 +44,30 @@ pub fn printable(c: char) -> bool {
             .iter()
             .any(|info| info.coverage.contains(c as u32))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::{self, SourceFile};
+
+    /// The build script stores each catalogue file's tree; start-up decodes it
+    /// instead of parsing. Both must give the same nodes, positions included.
+    #[test]
+    fn stored_trees_are_what_parsing_gives() {
+        let mut checked = 0;
+        for (path, text, tree) in CATALOGUE {
+            if !path.ends_with(".yaml") {
+                continue;
+            }
+            assert!(!tree.is_empty(), "{path}: the build script stored no tree");
+            let source = SourceFile::new(format!("built-in:catalogue/{path}"), *text);
+            let parsed = yaml::parse(&source).unwrap_or_else(|d| panic!("{path}: {d:?}"));
+            assert!(
+                yaml::decode(tree) == Some(parsed),
+                "{path}: stored tree differs"
+            );
+            checked += 1;
+        }
+        assert!(checked >= 10, "only {checked} catalogue files");
+    }
+}

@@ -215,6 +215,7 @@ pub fn catalogue(data: &[u8]) -> Outcome {
     files.push(CatalogueFile {
         path,
         source: file.clone(),
+        tree: None,
     });
     let (loaded, load_diags) = catalogue::load(&files);
     check_diags(&load_diags, loaded.is_none(), Some(&file));

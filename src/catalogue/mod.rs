@@ -53,6 +53,9 @@ pub struct CatalogueFile {
     pub path: String,
     /// The file.
     pub source: SourceFile,
+    /// Its node tree in the form of `yaml::encode`, when secannex was built with
+    /// it (the built-in catalogue); `None`: parse the text.
+    pub tree: Option<&'static [u8]>,
 }
 
 /// Load and check a catalogue. Returns the catalogue if there is no error, and every
@@ -69,24 +72,33 @@ pub fn lint(files: &[CatalogueFile]) -> (Option<Catalogue>, Vec<Diagnostic>) {
     load_checked(files, true)
 }
 
-/// Parse every file, on as many threads as there are cores (up to 4). Parsing
-/// the YAML with positions is most of the start-up of every command, and the
-/// files are independent; results come back in the order of `files`.
+/// Parse every file: decode the trees stored at build time, and parse the other
+/// files on as many threads as there are cores (up to 4). Parsing the YAML with
+/// positions is most of the start-up of every command that reads a catalogue
+/// directory, and the files are independent; results come back in the order of
+/// `files`.
 fn parse_all(files: &[CatalogueFile]) -> Vec<Result<Node, Diagnostic>> {
     use std::sync::atomic::{AtomicUsize, Ordering};
+    let mut results: Vec<Option<Result<Node, Diagnostic>>> = files
+        .iter()
+        .map(|f| f.tree.and_then(yaml::decode).map(Ok))
+        .collect();
+    let mut order: Vec<usize> = (0..files.len()).filter(|&i| results[i].is_none()).collect();
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(4)
-        .min(files.len());
+        .min(order.len());
     if threads < 2 {
-        return files.iter().map(|f| yaml::parse(&f.source)).collect();
+        for i in order {
+            results[i] = Some(yaml::parse(&files[i].source));
+        }
+        return results.into_iter().flatten().collect();
     }
     // Largest files first, taken one at a time from a shared counter, so that
     // no thread is left with two big files while another idles.
-    let mut order: Vec<usize> = (0..files.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(files[i].source.text.len()));
     let next = AtomicUsize::new(0);
-    let mut results: Vec<(usize, Result<Node, Diagnostic>)> = std::thread::scope(|scope| {
+    let parsed: Vec<(usize, Result<Node, Diagnostic>)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
@@ -103,8 +115,11 @@ fn parse_all(files: &[CatalogueFile]) -> Vec<Result<Node, Diagnostic>> {
             .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
             .collect()
     });
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
+    for (i, r) in parsed {
+        results[i] = Some(r);
+    }
+    // Every slot is filled: decoded above, or parsed by a worker.
+    results.into_iter().flatten().collect()
 }
 
 fn load_checked(files: &[CatalogueFile], thorough: bool) -> (Option<Catalogue>, Vec<Diagnostic>) {

@@ -128,9 +128,10 @@ pub fn io_reason(e: &std::io::Error) -> String {
 pub fn builtin_catalogue() -> Vec<CatalogueFile> {
     embedded::CATALOGUE
         .iter()
-        .map(|(path, text)| CatalogueFile {
+        .map(|(path, text, tree)| CatalogueFile {
             path: path.to_string(),
             source: SourceFile::new(format!("built-in:catalogue/{path}"), *text),
+            tree: Some(*tree).filter(|t| !t.is_empty()),
         })
         .collect()
 }
@@ -198,7 +199,11 @@ pub fn catalogue_dir(dir: &Path) -> Result<Vec<CatalogueFile>, ReadError> {
         let bytes = read_input(&p)?;
         let source =
             SourceFile::from_bytes(&p.display().to_string(), &bytes).map_err(ReadError::Invalid)?;
-        files.push(CatalogueFile { path: rel, source });
+        files.push(CatalogueFile {
+            path: rel,
+            source,
+            tree: None,
+        });
     }
     Ok(files)
 }

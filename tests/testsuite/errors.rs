@@ -53,6 +53,7 @@ fn base_catalogue(omit: &[&str]) -> Vec<CatalogueFile> {
     let file = |path: &str, text: String| CatalogueFile {
         path: path.into(),
         source: SourceFile::new(format!("fixture/{path}"), text),
+        tree: None,
     };
     let mut practices = String::from("schema_version: 1\npractices:\n");
     let mut clauses = String::from("schema_version: 1\nclauses:\n");
@@ -107,6 +108,7 @@ fn invalid_catalogues_get_exact_messages() {
         files.push(CatalogueFile {
             path: "clauses/case.yaml".into(),
             source: SourceFile::new(case.clone(), text.clone()),
+            tree: None,
         });
         let (c, diags) = catalogue::lint(&files);
         assert!(c.is_none(), "{case} was accepted");
