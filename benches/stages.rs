@@ -27,7 +27,7 @@ fn time<T>(name: &str, runs: usize, mut f: impl FnMut() -> T) -> Duration {
     let median = samples[samples.len() / 2];
     let mean = samples.iter().sum::<Duration>() / runs as u32;
     println!(
-        "{name:<34} median {:>9.3} ms   mean {:>9.3} ms   ({runs} runs)",
+        "{name:<42} median {:>9.3} ms   mean {:>9.3} ms   ({runs} runs)",
         ms(median),
         ms(mean)
     );
@@ -53,11 +53,27 @@ fn main() {
         secannex::catalogue::lint(&files::builtin_catalogue())
     });
     let cat_files = files::builtin_catalogue();
-    time("catalogue: YAML parsing only", 20, || {
+    time("catalogue: YAML parsing only (directory)", 20, || {
         cat_files
             .iter()
             .filter(|f| secannex::yaml::parse(&f.source).is_ok())
             .count()
+    });
+    time("catalogue: decode stored trees only", 20, || {
+        cat_files
+            .iter()
+            .filter_map(|f| f.tree.and_then(secannex::yaml::decode))
+            .count()
+    });
+    let dir_files: Vec<_> = cat_files
+        .iter()
+        .map(|f| secannex::catalogue::CatalogueFile {
+            tree: None,
+            ..f.clone()
+        })
+        .collect();
+    time("catalogue: load from YAML (--catalogue)", 20, || {
+        secannex::catalogue::load(&dir_files)
     });
     time("templates: compile", 20, || {
         Templates::load(&files::templates(None).expect("templates"))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compare secannex with the tools a buyer would otherwise use, in one run on the
 # same machine: pandoc (the same Markdown to DOCX) and LibreOffice headless (the
-# same DOCX to PDF). Prints median wall times and the ratios.
+# same DOCX to PDF). Prints median wall times and the ratios; the tools take
+# turns run after run.
 #
 #   scripts/compare.sh [QUESTIONNAIRE] [RUNS]
 #
@@ -20,17 +21,18 @@ bin=${CARGO_TARGET_DIR:-target}/release/secannex
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Median wall time in milliseconds of a command run $runs times.
-median_ms() {
-  local times=()
-  for _ in $(seq "$runs"); do
-    local start end
-    start=$(date +%s%N)
-    "$@" >/dev/null 2>&1
-    end=$(date +%s%N)
-    times+=($(( (end - start) / 1000000 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p"
+# Wall time in milliseconds of one run of a command.
+wall_ms() {
+  local start end
+  start=$(date +%s%N)
+  "$@" >/dev/null 2>&1
+  end=$(date +%s%N)
+  echo $(( (end - start) / 1000000 ))
+}
+
+# Median of the numbers given as arguments.
+median() {
+  printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"
 }
 
 # The reference inputs: the annex Markdown and DOCX that secannex writes.
@@ -39,10 +41,19 @@ md=$(ls "$tmp"/ref/*-annex.md | head -1)
 docx=$(ls "$tmp"/ref/*-annex.docx | head -1)
 pages=$($bin generate "$sample" -o "$tmp/pages" --format pdf --date 2027-01-15 >/dev/null && pdfinfo "$(ls "$tmp"/pages/*-annex.pdf | head -1)" 2>/dev/null | awk '/^Pages/ {print $2}')
 
-all=$(median_ms $bin generate "$sample" -o "$tmp/all" --date 2027-01-15)
-only_docx=$(median_ms $bin generate "$sample" -o "$tmp/docx" --format docx --date 2027-01-15)
-pandoc_docx=$(median_ms pandoc "$md" -f markdown -t docx -o "$tmp/pandoc.docx")
-lo_pdf=$(median_ms soffice --headless --convert-to pdf --outdir "$tmp/lo" "$docx")
+# The four commands take turns, run after run, so that a slow spell of a shared
+# machine weighs on all of them alike instead of on whichever ran then.
+t_all=(); t_docx=(); t_pandoc=(); t_lo=()
+for _ in $(seq "$runs"); do
+  t_all+=("$(wall_ms "$bin" generate "$sample" -o "$tmp/all" --date 2027-01-15)")
+  t_docx+=("$(wall_ms "$bin" generate "$sample" -o "$tmp/docx" --format docx --date 2027-01-15)")
+  t_pandoc+=("$(wall_ms pandoc "$md" -f markdown -t docx -o "$tmp/pandoc.docx")")
+  t_lo+=("$(wall_ms soffice --headless --convert-to pdf --outdir "$tmp/lo" "$docx")")
+done
+all=$(median "${t_all[@]}")
+only_docx=$(median "${t_docx[@]}")
+pandoc_docx=$(median "${t_pandoc[@]}")
+lo_pdf=$(median "${t_lo[@]}")
 
 echo "sample: $sample ($(wc -c <"$md") bytes of Markdown, ${pages:-?} PDF pages), median of $runs runs"
 printf '%-58s %8s ms\n' "secannex: whole annex (DOCX, PDF/A, checklist, MD, JSON)" "$all"
