@@ -109,9 +109,24 @@ pub fn paragraphs(text: &str) -> Vec<String> {
 /// Clause ids a text mentions (`MAN-CLOUD-02`), given the id prefixes in use, in
 /// order of first mention.
 pub fn clause_refs<'t>(text: &'t str, prefixes: &[&str]) -> Vec<&'t str> {
+    // Tokens are runs of ASCII capitals, digits and hyphens: scanning bytes finds
+    // them without visiting the empty pieces between lowercase letters (this runs
+    // over every clause text at every start).
+    let is_token = |b: u8| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-';
+    let bytes = text.as_bytes();
     let mut out: Vec<&str> = Vec::new();
-    for token in text.split(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')) {
-        let token = token.trim_matches('-');
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_token(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_token(bytes[i]) {
+            i += 1;
+        }
+        // Both ends are ASCII, so this slice is on character boundaries.
+        let token = text[start..i].trim_matches('-');
         let prefix = token.split('-').next().unwrap_or("");
         if prefixes.contains(&prefix) && super::is_clause_id(token) && !out.contains(&token) {
             out.push(token);
@@ -146,6 +161,12 @@ mod tests {
         assert_eq!(
             clause_refs(t, &["MAN", "GEN"]),
             vec!["MAN-CLOUD-02", "GEN-UPD-01"]
+        );
+        // Non-ASCII neighbours, hyphens around an id, repeats, and ids cut short.
+        let t = "§GEN-UPD-01—then -MAN-CLOUD-02- and GEN-UPD-01 again; MAN-CLOUD, MAN-";
+        assert_eq!(
+            clause_refs(t, &["MAN", "GEN"]),
+            vec!["GEN-UPD-01", "MAN-CLOUD-02"]
         );
     }
 

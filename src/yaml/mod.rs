@@ -136,7 +136,18 @@ impl<'f> Checker<'f> {
             self.error(node.pos, format!("{what} is empty"));
             return None;
         }
-        let chars = s.chars().count();
+        // One pass over the text for its length and its first control or
+        // unprintable character (the catalogue's texts are read at every start).
+        let (mut chars, mut control, mut unprintable) = (0, None, None);
+        for c in s.chars() {
+            chars += 1;
+            if control.is_none() && c.is_control() && !matches!(c, '\n' | '\t' | '\r') {
+                control = Some(c);
+            }
+            if unprintable.is_none() && !crate::embedded::printable(c) {
+                unprintable = Some(c);
+            }
+        }
         if chars > MAX_TEXT_CHARS {
             self.error(
                 node.pos,
@@ -146,10 +157,7 @@ impl<'f> Checker<'f> {
                 Some("shorten it: an annex states facts, the tender documents give details".into());
             return None;
         }
-        if let Some(c) = s
-            .chars()
-            .find(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
-        {
+        if let Some(c) = control {
             self.error(
                 node.pos,
                 format!("{what} contains the control character U+{:04X}", c as u32),
@@ -157,7 +165,7 @@ impl<'f> Checker<'f> {
             .help = Some("remove it: documents cannot contain control characters".into());
             return None;
         }
-        if let Some(c) = s.chars().find(|c| !crate::embedded::printable(*c)) {
+        if let Some(c) = unprintable {
             self.error(
                 node.pos,
                 format!(
