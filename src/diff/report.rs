@@ -36,6 +36,9 @@ pub fn report(diff: &PackDiff, date: chrono::NaiveDate) -> Document {
         header: subject.clone(),
         page_label: "Page {page} of {pages}".to_string(),
         generator: crate::TOOL.to_string(),
+        // A short report: changed clauses (level-1 headings when there are no
+        // lots) follow each other on the page.
+        chapter_pages: false,
     };
     let mut blocks = vec![
         Block::Title {

@@ -14,6 +14,7 @@
 //! | `<!-- widths: 10 50 40 -->` | relative column widths of the next table |
 //! | `<!-- page-label: Page {page} of {pages} -->` | footer wording |
 //! | `<!-- header: text -->` | header wording |
+//! | `<!-- chapters: new-page -->` | each chapter but the first starts a new page |
 
 mod parse;
 
@@ -51,6 +52,9 @@ pub struct Meta {
     pub page_label: String,
     /// Producer named in the file properties.
     pub generator: String,
+    /// Each level-1 heading but the first starts a new page (in the PDF).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub chapter_pages: bool,
 }
 
 /// Inline style of a span.

@@ -214,6 +214,7 @@ impl State {
                 }
                 "page-label" => self.meta.page_label = value.to_string(),
                 "header" => self.meta.header = value.to_string(),
+                "chapters" => self.meta.chapter_pages = value == "new-page",
                 _ => {}
             }
         }
@@ -425,5 +426,9 @@ mod more_tests {
         let d = parse("Intro.\n\n<!-- toc: Contents -->\n\n<!-- pagebreak -->\n\n# 1 Purpose\n");
         assert_eq!(d.blocks.len(), 4, "{:?}", d.blocks);
         assert_eq!(d.blocks[2], Block::PageBreak);
+        assert!(!d.meta.chapter_pages, "chapters share pages unless asked");
+        let d = parse("<!-- chapters: new-page -->\n\n# 1 Purpose\n");
+        assert!(d.meta.chapter_pages);
+        assert_eq!(d.blocks.len(), 1, "the directive adds no block");
     }
 }
