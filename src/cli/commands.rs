@@ -232,7 +232,16 @@ pub(super) fn load_catalogue_in(
     dir: Option<&Path>,
 ) -> Result<(Catalogue, String, Vec<Diagnostic>), u8> {
     let (files, source) = catalogue_files_in(dir)?;
-    let (catalogue, diags) = catalogue::load(&files);
+    check_catalogue(&files, source)
+}
+
+/// Load catalogue files that have been read; print why if they do not make a
+/// usable catalogue.
+fn check_catalogue(
+    files: &[catalogue::CatalogueFile],
+    source: String,
+) -> Result<(Catalogue, String, Vec<Diagnostic>), u8> {
+    let (catalogue, diags) = catalogue::load(files);
     match catalogue {
         Some(c) => Ok((c, source, diags)),
         None => {
@@ -247,18 +256,19 @@ pub(super) fn load_catalogue_in(
 }
 
 /// Resources, and a fingerprint of everything they were built from (catalogue files,
-/// template files, tool version), for `--skip-unchanged`.
+/// template files, tool version), for `--skip-unchanged`. The fingerprint is taken
+/// from the very files the resources were built from, read once.
 fn load_resources_with_fingerprint(cli: &Cli) -> Result<(Resources, String), u8> {
-    let res = load_resources(cli)?;
+    let (res, catalogue_files, template_files) = read_resources(cli)?;
     let mut text = String::from(crate::TOOL);
-    for f in catalogue_files(cli).map(|(f, _)| f).unwrap_or_default() {
+    for f in &catalogue_files {
         text.push_str(&format!(
             "\n{}\n{}",
             f.path,
             generate::sha256_hex(f.source.text.as_bytes())
         ));
     }
-    for f in files::templates(cli.templates.as_deref()).unwrap_or_default() {
+    for f in &template_files {
         text.push_str(&format!(
             "\n{}\n{}",
             f.path,
@@ -269,7 +279,22 @@ fn load_resources_with_fingerprint(cli: &Cli) -> Result<(Resources, String), u8>
 }
 
 pub(super) fn load_resources(cli: &Cli) -> Result<Resources, u8> {
-    let (catalogue, catalogue_source, _) = load_catalogue(cli)?;
+    read_resources(cli).map(|(res, ..)| res)
+}
+
+/// Resources, with the catalogue and template files they were built from.
+fn read_resources(
+    cli: &Cli,
+) -> Result<
+    (
+        Resources,
+        Vec<catalogue::CatalogueFile>,
+        Vec<crate::render::TemplateFile>,
+    ),
+    u8,
+> {
+    let (catalogue_files, source) = catalogue_files(cli)?;
+    let (catalogue, catalogue_source, _) = check_catalogue(&catalogue_files, source)?;
     let template_files = files::templates(cli.templates.as_deref()).map_err(report_read_error)?;
     let templates = Templates::load(&template_files).map_err(|diags| {
         eprint_diags(&diags);
@@ -279,13 +304,14 @@ pub(super) fn load_resources(cli: &Cli) -> Result<Resources, u8> {
         Some(d) => format!("built-in, overridden by {}", d.display()),
         None => "built-in".to_string(),
     };
-    Ok(Resources {
+    let res = Resources {
         catalogue,
         catalogue_source,
         templates,
         templates_source,
         pdf: PdfEngine::new(&crate::embedded::FONTS),
-    })
+    };
+    Ok((res, catalogue_files, template_files))
 }
 
 /// The fallback annex date: `--date`, else SOURCE_DATE_EPOCH, else today (UTC).

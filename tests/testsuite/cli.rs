@@ -1,6 +1,6 @@
 //! The command line, run as a user runs it: exit codes, files written, messages.
 
-use crate::support::{files_in, root, scratch, secannex, stderr};
+use crate::support::{files_in, root, scratch, secannex, stderr, stdout};
 
 #[test]
 fn generate_writes_every_file_named_from_the_reference() {
@@ -621,4 +621,39 @@ fn every_command_has_examples_in_its_help() {
     let mut missing = Vec::new();
     walk(&mut secannex::cli::Cli::command(), "secannex", &mut missing);
     assert!(missing.is_empty(), "no example in the help of: {missing:?}");
+}
+
+#[test]
+fn skip_unchanged_sees_a_changed_template() {
+    let out = scratch("skip-template");
+    let templates = out.join("templates");
+    std::fs::create_dir_all(templates.join("en")).expect("mkdir");
+    let annex = std::fs::read_to_string("templates/en/annex.md.tera").expect("template");
+    std::fs::write(templates.join("en/annex.md.tera"), &annex).expect("write");
+    let dir = out.join("out");
+    let run = || {
+        secannex(&[
+            "generate",
+            "samples/cloud-pacs.yaml",
+            "-o",
+            dir.to_str().expect("utf-8"),
+            "--templates",
+            templates.to_str().expect("utf-8"),
+            "--format",
+            "md",
+            "--skip-unchanged",
+        ])
+    };
+    let o = run();
+    assert!(stdout(&o).contains("77 clauses"), "{}", stdout(&o));
+    let o = run();
+    assert!(
+        stderr(&o).starts_with("0 generated, 0 failed, 1 unchanged;"),
+        "{}",
+        stderr(&o)
+    );
+    // The fingerprint covers the templates the run was built from.
+    std::fs::write(templates.join("en/annex.md.tera"), annex + "\n").expect("write");
+    let o = run();
+    assert!(stdout(&o).contains("77 clauses"), "{}", stdout(&o));
 }

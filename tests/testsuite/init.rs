@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::support::{check_expected, scratch, secannex, stderr};
+use crate::support::{check_expected, scratch, secannex, stderr, stdout};
 
 /// The written file, with the tool version replaced so that a version bump does
 /// not change the expected files.
@@ -13,10 +13,6 @@ fn written(path: &Path) -> String {
     std::fs::read_to_string(path)
         .expect("written")
         .replace(secannex::TOOL, "secannex VERSION")
-}
-
-fn stdout(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 fn s(p: &Path) -> &str {
