@@ -859,14 +859,7 @@ fn ask_profile(p: &mut Profile, lot: Option<usize>, a: &Answers, res: &Resources
         t
     };
     let top = &a.profile;
-    let blocks = [
-        "asset",
-        "connectivity",
-        "data",
-        "services",
-        "criticality",
-        "lifecycle",
-    ];
+    let blocks = crate::questionnaire::ANSWER_BLOCKS;
     let differ: Vec<String> = match lot {
         None => blocks.iter().map(|b| b.to_string()).collect(),
         Some(_) => choose_many(

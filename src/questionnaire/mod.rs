@@ -35,14 +35,15 @@ const TOP_KEYS: [&str; 10] = [
     "options",
     "lots",
 ];
-const PROFILE_KEYS: [&str; 7] = [
+/// The answer blocks that describe a purchase; a lot may answer each again.
+/// (A lot may also tailor `options`.)
+pub const ANSWER_BLOCKS: [&str; 6] = [
     "asset",
     "connectivity",
     "data",
     "services",
     "criticality",
     "lifecycle",
-    "options",
 ];
 
 /// Load and validate a questionnaire against a catalogue. `languages` are the annex
@@ -111,8 +112,8 @@ fn read(
                 let Some(lm) = ck.map(item, "a lot") else {
                     continue;
                 };
-                let mut keys = vec!["id", "title"];
-                keys.extend(PROFILE_KEYS);
+                let mut keys = vec!["id", "title", "options"];
+                keys.extend(ANSWER_BLOCKS);
                 ck.known_keys(&lm, &keys, "a lot");
                 let id = ck.required(&lm, "id", "a lot").and_then(|n| {
                     let id = ck.text(n, "lot `id`")?;
