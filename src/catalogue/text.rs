@@ -65,16 +65,29 @@ pub fn param_names(text: &str) -> Vec<&str> {
 
 /// Substitute placeholders with values from `lookup` (placeholders it does not know
 /// are left as they are; lint makes sure that cannot happen for catalogue text).
+/// A value of 1 takes the singular of the unit written after it in the text, so
+/// that a buyer's `1` reads "1 hour of data", not "1 hours of data".
 pub fn fill(text: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
     let Ok(pieces) = pieces(text) else {
         return text.to_string();
     };
     let mut out = String::with_capacity(text.len() + 16);
+    let mut after_one = false;
     for p in pieces {
         match p {
-            Piece::Literal(s) => out.push_str(s),
+            Piece::Literal(s) => {
+                out.push_str(&if after_one {
+                    singular_unit(s)
+                } else {
+                    s.to_string()
+                });
+                after_one = false;
+            }
             Piece::Param(n) => match lookup(n) {
-                Some(v) => out.push_str(&v),
+                Some(v) => {
+                    after_one = v == "1";
+                    out.push_str(&v);
+                }
                 None => {
                     out.push_str("{{ ");
                     out.push_str(n);
@@ -84,6 +97,37 @@ pub fn fill(text: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
         }
     }
     out
+}
+
+/// Units that catalogue texts write after a number, plural and singular; longer
+/// phrases first, so that "Business Days" is not read as "Business".
+const UNITS: [(&str, &str); 12] = [
+    ("Business Days", "Business Day"),
+    ("calendar days", "calendar day"),
+    ("days", "day"),
+    ("hours", "hour"),
+    ("weeks", "week"),
+    ("months", "month"),
+    ("years", "year"),
+    ("minutes", "minute"),
+    ("seconds", "second"),
+    ("points", "point"),
+    ("bits", "bit"),
+    ("times", "time"),
+];
+
+/// `text` (what follows a value of 1) with its leading unit in the singular.
+fn singular_unit(text: &str) -> String {
+    if let Some(rest) = text.strip_prefix(' ') {
+        for (plural, singular) in UNITS {
+            if let Some(tail) = rest.strip_prefix(plural)
+                && !tail.starts_with(|c: char| c.is_alphanumeric())
+            {
+                return format!(" {singular}{tail}");
+            }
+        }
+    }
+    text.to_string()
 }
 
 /// Paragraphs of a text: separated by blank lines, inner line breaks folded to spaces.
@@ -145,6 +189,23 @@ mod tests {
         assert_eq!(param_names(t), vec!["days"]);
         let filled = fill(t, |n| (n == "days").then(|| "14".to_string()));
         assert_eq!(filled, "within 14 days, 14 again");
+    }
+
+    #[test]
+    fn a_value_of_one_takes_a_singular_unit() {
+        let t = "within {{ n }} hours of data, {{ n }} Business Days later, {{ n }} daysx, \
+                 {{ n }} % and {{ n }}";
+        let one = fill(t, |_| Some("1".to_string()));
+        assert_eq!(
+            one,
+            "within 1 hour of data, 1 Business Day later, 1 daysx, 1 % and 1"
+        );
+        let two = fill(t, |_| Some("2".to_string()));
+        assert_eq!(
+            two,
+            "within 2 hours of data, 2 Business Days later, 2 daysx, 2 % and 2"
+        );
+        assert_eq!(fill("{{ n }} days", |_| Some("11".into())), "11 days");
     }
 
     #[test]
