@@ -396,15 +396,16 @@ impl Batch<'_> {
                 progress.inc(1);
             }
         };
-        // The calling thread is one of the workers: a run of one questionnaire
-        // starts no thread (a new thread's allocator arena grows page by page, which
-        // costs a cold run of one DOCX about a tenth of its time).
-        std::thread::scope(|scope| {
-            for _ in 1..workers {
-                scope.spawn(work);
-            }
+        if workers == 1 {
+            // A run of one questionnaire starts no thread of its own.
             work();
-        });
+        } else {
+            // One worker on each thread of the pool that typst lays pages out on
+            // (`--jobs` threads, see `commands::generate`): a worker that waits for
+            // its own pages helps with those of the others, and no more threads
+            // run than `--jobs` says.
+            rayon_core::broadcast(|_| work());
+        }
         progress.finish_and_clear();
         let results = results.into_inner().unwrap_or_default();
         self.finish(inputs, results, started)

@@ -414,11 +414,12 @@ fn generate(
         return exit::IO;
     }
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    if formats.contains(&Format::Pdf) {
+    if formats.contains(&Format::Pdf) || inputs.len() > 1 {
         // typst lays pages out on rayon's global pool, by default one thread per
-        // core whatever `--jobs` says. Size it to `--jobs`, so that `--jobs N` keeps
-        // N cores busy in all, as `make -j N` does (the pool starts its threads
-        // here, so a run without PDF does not build it).
+        // core whatever `--jobs` says, and the batch runs its workers on it. Size
+        // it to `--jobs`, so that `--jobs N` keeps N cores busy in all, as
+        // `make -j N` does (the pool starts its threads here, so one questionnaire
+        // without PDF does not build it).
         let _ = rayon_core::ThreadPoolBuilder::new()
             .num_threads(jobs)
             .build_global();
