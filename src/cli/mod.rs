@@ -95,7 +95,8 @@ pub enum Command {
         /// SOURCE_DATE_EPOCH, then today.
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
-        /// Questionnaires generated at the same time (default: the number of cores).
+        /// Threads for the whole run (default: the number of cores): questionnaires
+        /// generated at the same time, and the threads typst lays pages out on.
         #[arg(short, long, value_name = "N")]
         jobs: Option<usize>,
         /// Stop at the first questionnaire that fails.
