@@ -12,5 +12,13 @@ fn main() -> std::process::ExitCode {
     // the number of questionnaires (docs/performance.md).
     // SAFETY: sets one integer option, before any other thread is started.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    // mimalloc asks Linux for transparent huge pages, and every such page is
+    // zeroed, 2 MB at a time, when first touched: after another program freed much
+    // memory (LibreOffice, say), a third of one annex's time went to it.
+    // SAFETY: a plain system call on this process, with constant arguments.
+    #[cfg(target_os = "linux")]
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
     secannex::cli::main()
 }
