@@ -358,11 +358,18 @@ impl Writer {
     }
 
     fn add(&mut self, p: Paragraph) {
-        if p.has_numbering {
+        let numbered = p.has_numbering;
+        self.push(DocumentChild::Paragraph(Box::new(p)), numbered);
+    }
+
+    /// What `Docx::add_paragraph` and `add_table` do: a body child, and the
+    /// numbering part listed when a child uses numbering.
+    fn push(&mut self, child: DocumentChild, numbered: bool) {
+        if numbered {
             self.docx.document.has_numbering = true;
             self.docx.document_rels.has_numberings = true;
         }
-        self.children.push(DocumentChild::Paragraph(Box::new(p)));
+        self.children.push(child);
     }
 
     fn block(&mut self, block: &Block, depth: usize) {
@@ -481,8 +488,8 @@ impl Writer {
             .set_grid(grid)
             .width(TEXT_W, WidthType::Dxa)
             .layout(TableLayoutType::Fixed);
-        // Cells hold plain paragraphs: a table never has numbering of its own.
-        self.children.push(DocumentChild::Table(Box::new(table)));
+        let numbered = table.has_numbering;
+        self.push(DocumentChild::Table(Box::new(table)), numbered);
         // Space after the table.
         self.add(
             Paragraph::new()
