@@ -95,8 +95,8 @@ pub enum Command {
         /// SOURCE_DATE_EPOCH, then today.
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
-        /// Threads for the whole run (default: the number of cores): questionnaires
-        /// generated at the same time, and the threads typst lays pages out on.
+        /// Questionnaires generated at the same time, and threads typst lays pages
+        /// out on (default: the number of cores); `--jobs 1` keeps to one core.
         #[arg(short, long, value_name = "N")]
         jobs: Option<usize>,
         /// Stop at the first questionnaire that fails.
