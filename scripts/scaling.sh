@@ -48,7 +48,8 @@ two_processes() {
 median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
 
 # One run first, so that no variant pays for loading the binary from disk.
-"$bin" generate "$(ls "$tmp"/all/*.yaml | head -1)" -o "$tmp/warm" -q
+first=("$tmp"/all/*.yaml)
+"$bin" generate "${first[0]}" -o "$tmp/warm" -q
 
 w1=(); c1=(); w2=(); c2=(); w3=(); c3=()
 for r in $(seq "$rounds"); do
