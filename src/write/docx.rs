@@ -40,8 +40,17 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Diagnostic> {
             author: doc.meta.author.clone(),
             date: format!("{}T00:00:00Z", doc.meta.date),
         },
+        chapter_break: false,
     };
+    // As in the PDF style: with `chapters: new-page`, every chapter after the first
+    // starts a new page, unless a page break has just started one.
+    let (mut chapters, mut after_break) = (0, false);
     for block in &doc.blocks {
+        if let Block::Heading { level: 1, .. } = block {
+            w.chapter_break = doc.meta.chapter_pages && chapters > 0 && !after_break;
+            chapters += 1;
+        }
+        after_break = matches!(block, Block::PageBreak);
         w.block(block, 0);
     }
     let mut docx = w.docx;
@@ -270,6 +279,8 @@ struct Writer {
     /// Level-1 and level-2 headings, for the table of contents.
     headings: Vec<(u8, String)>,
     rev: Revision,
+    /// The next level-1 heading starts a new page (`chapters: new-page`).
+    chapter_break: bool,
 }
 
 fn toc_entries(blocks: &[Block]) -> Vec<(u8, String)> {
@@ -388,15 +399,14 @@ impl Writer {
             )),
             Block::Heading { level, content } => {
                 let style = format!("Heading{}", level.clamp(&1, &4));
-                self.add(runs(
-                    Paragraph::new()
-                        .style(&style)
-                        .keep_next(true)
-                        .keep_lines(true),
-                    content,
-                    None,
-                    &self.rev,
-                ));
+                let mut p = Paragraph::new()
+                    .style(&style)
+                    .keep_next(true)
+                    .keep_lines(true);
+                if std::mem::take(&mut self.chapter_break) {
+                    p = p.page_break_before(true);
+                }
+                self.add(runs(p, content, None, &self.rev));
             }
             Block::Label { content } => {
                 self.add(runs(
@@ -690,6 +700,51 @@ fn add_setting(settings: &[u8], before: &str, element: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::patch_part;
+
+    /// The text of each level-1 heading of a DOCX, and whether it starts a page.
+    fn chapters(bytes: &[u8]) -> Vec<(String, bool)> {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        zip.by_name("word/document.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        xml.split("<w:p ")
+            .filter(|p| p.contains("<w:pStyle w:val=\"Heading1\" />"))
+            .map(|p| {
+                let text = p.split("<w:t xml:space=\"preserve\">").nth(1).unwrap_or("");
+                let text = text.split("</w:t>").next().unwrap_or("").to_string();
+                (text, p.contains("<w:pageBreakBefore />"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn chapters_start_new_pages_only_when_the_template_asks() {
+        let body =
+            "# 1 Purpose\n\nText.\n\n# 2 Scope\n\nText.\n\n<!-- pagebreak -->\n\n# 3 Terms\n";
+        let plain = super::write(&crate::document::parse(body)).unwrap();
+        assert_eq!(
+            chapters(&plain),
+            [
+                ("1 Purpose".to_string(), false),
+                ("2 Scope".to_string(), false),
+                ("3 Terms".to_string(), false),
+            ]
+        );
+        // As in the PDF: not the first chapter, and not one that a page break has
+        // just put at the top of a page (that would leave an empty page).
+        let paged = crate::document::parse(&format!("<!-- chapters: new-page -->\n\n{body}"));
+        assert_eq!(
+            chapters(&super::write(&paged).unwrap()),
+            [
+                ("1 Purpose".to_string(), false),
+                ("2 Scope".to_string(), true),
+                ("3 Terms".to_string(), false),
+            ]
+        );
+    }
 
     #[test]
     fn patch_part_renumbers_ids_and_marks_the_first_row_of_each_table() {
