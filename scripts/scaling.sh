@@ -8,7 +8,8 @@
 # tenants), so it is the best two cores can do for this work; (b) is what
 # secannex does with them. The three take turns, round after round, so that a
 # slow spell of a shared machine weighs on all of them alike. Prints the median
-# wall and CPU times and the ratios.
+# wall and CPU times, and the median of each round's ratios (a shared machine's
+# speed drifts from minute to minute: ratios within a round drift least).
 #
 #   scripts/scaling.sh [N] [ROUNDS]        (default: 100 questionnaires, 3 rounds)
 set -euo pipefail
@@ -45,30 +46,35 @@ two_processes() {
   wait
 }
 
-median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
+median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", a / b }'; }
 
 # One run first, so that no variant pays for loading the binary from disk.
 first=("$tmp"/all/*.yaml)
 "$bin" generate "${first[0]}" -o "$tmp/warm" -q
 
-w1=(); c1=(); w2=(); c2=(); w3=(); c3=()
+w1=(); c1=(); w2=(); c2=(); w3=(); c3=(); scale=(); ceiling=(); cpu=()
 for r in $(seq "$rounds"); do
   read -r w c < <(measure one_job); w1+=("$w"); c1+=("$c")
   read -r w c < <(measure two_jobs); w2+=("$w"); c2+=("$c")
   read -r w c < <(measure two_processes); w3+=("$w"); c3+=("$c")
-  echo "round $r: 1 job $((w1[-1])) ms, 2 jobs $((w2[-1])) ms, two processes $((w3[-1])) ms" >&2
+  scale+=("$(ratio "${w1[-1]}" "${w2[-1]}")")
+  ceiling+=("$(ratio "${w1[-1]}" "${w3[-1]}")")
+  cpu+=("$(ratio "${c2[-1]}" "${c1[-1]}")")
+  echo "round $r: 1 job ${w1[-1]} ms, 2 jobs ${w2[-1]} ms, two processes ${w3[-1]} ms" >&2
 done
 W1=$(median "${w1[@]}"); C1=$(median "${c1[@]}")
 W2=$(median "${w2[@]}"); C2=$(median "${c2[@]}")
 W3=$(median "${w3[@]}"); C3=$(median "${c3[@]}")
 
-echo "$n synthetic questionnaires, all formats, median of $rounds rounds"
+echo "$n synthetic questionnaires, all formats, medians of $rounds rounds"
 printf '%-52s %8s ms wall %8s ms CPU\n' "(a) one process, --jobs 1" "$W1" "$C1"
 printf '%-52s %8s ms wall %8s ms CPU\n' "(b) one process, --jobs 2" "$W2" "$C2"
 printf '%-52s %8s ms wall %8s ms CPU\n' "(c) two processes, --jobs 1 each, half each" "$W3" "$C3"
-awk -v w1="$W1" -v w2="$W2" -v w3="$W3" -v c1="$C1" -v c2="$C2" 'BEGIN {
-  printf "scaling from 1 to 2 jobs, (a) / (b):                 %.2fx\n", w1 / w2
-  printf "what two cores allow here, (a) / (c):                %.2fx\n", w1 / w3
-  printf "CPU spent by 2 jobs against 1, (b) / (a):            %.2f\n", c2 / c1
+awk -v s="$(median "${scale[@]}")" -v m="$(median "${ceiling[@]}")" -v c="$(median "${cpu[@]}")" \
+  -v w1="$W1" -v w2="$W2" -v c1="$C1" -v c2="$C2" 'BEGIN {
+  printf "scaling from 1 to 2 jobs, (a) / (b):                 %.2fx\n", s
+  printf "what two cores allow here, (a) / (c):                %.2fx\n", m
+  printf "CPU spent by 2 jobs against 1, (b) / (a):            %.2f\n", c
   printf "cores kept busy by 1 job and by 2 jobs:              %.2f and %.2f\n", c1 / w1, c2 / w2
 }'
