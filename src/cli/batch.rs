@@ -100,9 +100,13 @@ pub struct Index {
 }
 
 enum Outcome {
-    Generated(IndexEntry),
+    /// Generated, with the message of each warning (printed in full as it came).
+    Generated(IndexEntry, Vec<String>),
     Skipped(IndexEntry),
-    Failed { message: String, code: u8 },
+    Failed {
+        message: String,
+        code: u8,
+    },
     NotRun,
 }
 
@@ -289,7 +293,11 @@ impl Batch<'_> {
                         })
                         .collect(),
                 };
-                (Outcome::Generated(entry), diag::render_all(&out.warnings))
+                let warnings = out.warnings.iter().map(|w| w.message.clone()).collect();
+                (
+                    Outcome::Generated(entry, warnings),
+                    diag::render_all(&out.warnings),
+                )
             }
             Err(diags) => failed(&diags),
         }
@@ -416,12 +424,22 @@ impl Batch<'_> {
         let (mut generated, mut skipped, mut failed, mut not_run) = (0, 0, Vec::new(), 0);
         let mut entries = Vec::new();
         let (mut generated_json, mut kept_json) = (Vec::new(), Vec::new());
+        // Warnings scroll past in a long batch: the summary counts the questionnaires
+        // that had some, and the JSON lists them, so that none goes unreviewed.
+        let (mut warned, mut warnings_json) = (0, Vec::new());
         let lines = !self.quiet && !self.json;
         for (path, outcome) in inputs.iter().zip(results) {
             let name = path.display().to_string();
             match outcome {
-                Outcome::Generated(entry) => {
+                Outcome::Generated(entry, warnings) => {
                     generated += 1;
+                    if !warnings.is_empty() {
+                        warned += 1;
+                    }
+                    for message in warnings {
+                        warnings_json
+                            .push(serde_json::json!({ "questionnaire": name, "message": message }));
+                    }
                     if lines {
                         println!("{name}: {}", describe(&entry));
                     }
@@ -474,6 +492,7 @@ impl Batch<'_> {
                 "generated": generated_json,
                 "unchanged": kept_json,
                 "failed": failed.iter().map(|(q, m)| serde_json::json!({ "questionnaire": q, "error": m })).collect::<Vec<_>>(),
+                "warnings": warnings_json,
                 "not_run": not_run,
                 "entries": entries_for_json,
             });
@@ -483,8 +502,13 @@ impl Batch<'_> {
             );
         }
         if lines && (total > 1 || !failed.is_empty() || skipped > 0) {
+            let with_warnings = if warned > 0 {
+                format!(" ({warned} with warnings, above)")
+            } else {
+                String::new()
+            };
             let mut line = format!(
-                "{generated} generated, {} failed, {skipped} unchanged",
+                "{generated} generated{with_warnings}, {} failed, {skipped} unchanged",
                 failed.len()
             );
             if not_run > 0 {

@@ -527,6 +527,52 @@ fn completions_and_manual_page_cover_every_command() {
 }
 
 #[test]
+fn a_batch_counts_and_lists_its_warnings() {
+    let out = scratch("warned");
+    let dir = out.to_str().expect("utf-8");
+    let args = [
+        "generate",
+        "tests/cases/warnings/plausibility.yaml",
+        "samples/cloud-pacs.yaml",
+        "-o",
+        dir,
+        "--format",
+        "md",
+    ];
+    let o = secannex(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    let summary = err.lines().last().expect("a summary");
+    assert!(
+        summary.starts_with(
+            "2 generated (1 with warnings, above), 0 failed, 0 unchanged; 2 questionnaire(s) in "
+        ),
+        "{err}"
+    );
+    // The warnings themselves are printed in full, as for one questionnaire.
+    assert!(
+        err.starts_with(include_str!("../cases/warnings/plausibility.stderr")),
+        "{err}"
+    );
+    let o = secannex(&[&args[..], &["--json"]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let run: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    assert_eq!(
+        run["warnings"],
+        serde_json::json!([
+            {
+                "questionnaire": "tests/cases/warnings/plausibility.yaml",
+                "message": "the questionnaire buys maintenance or support of clinical equipment but does not list `patient-health` data"
+            },
+            {
+                "questionnaire": "tests/cases/warnings/plausibility.yaml",
+                "message": "the questionnaire buys maintenance of connected equipment without `remote-access` or `remote-support`"
+            }
+        ])
+    );
+}
+
+#[test]
 fn quiet_prints_nothing_and_json_is_for_machines() {
     let out = scratch("machines");
     let dir = out.to_str().expect("utf-8");
@@ -556,6 +602,7 @@ fn quiet_prints_nothing_and_json_is_for_machines() {
     assert_eq!(run["format"], "secannex-run");
     assert_eq!(run["generated"][0], "samples/cloud-pacs.yaml");
     assert_eq!(run["failed"][0]["questionnaire"], "samples/no-such.yaml");
+    assert_eq!(run["warnings"], serde_json::json!([]));
     assert_eq!(
         run["entries"][0]["files"][0]["name"],
         "NRHG-2027-031-annex.md"
