@@ -306,12 +306,14 @@ impl Batch<'_> {
     /// Questionnaires whose output files would have the same names as those of an
     /// earlier questionnaire of the run (same reference, or a reference that reads
     /// the same once made file-name safe). The earlier one is generated; each later
-    /// one fails, whatever order the jobs finish in. Checking costs a parse of each
+    /// one fails, whatever order the jobs finish in. Also returns the number of
+    /// annexes (lots) of each questionnaire. Checking costs a parse of each
     /// questionnaire (a fraction of a millisecond); unreadable or invalid ones are
     /// left to the job, which reports them.
-    fn name_clashes(&self, inputs: &[PathBuf]) -> Vec<Option<Diagnostic>> {
+    fn name_clashes(&self, inputs: &[PathBuf]) -> (Vec<Option<Diagnostic>>, Vec<usize>) {
         let mut owner: BTreeMap<String, usize> = BTreeMap::new();
         let mut clashes = Vec::with_capacity(inputs.len());
+        let mut annexes = vec![1; inputs.len()];
         for (i, path) in inputs.iter().enumerate() {
             let name = path.display().to_string();
             let Ok(bytes) = files::read_input(path) else {
@@ -322,6 +324,7 @@ impl Batch<'_> {
                 clashes.push(None);
                 continue;
             };
+            annexes[i] = q.profiles.len();
             let mut stems = generate::output_stems(&q);
             stems.push(crate::questionnaire::sanitise(&q.procurement.reference));
             stems.sort();
@@ -353,7 +356,7 @@ impl Batch<'_> {
                 }
             }
         }
-        clashes
+        (clashes, annexes)
     }
 
     /// Run every job; print progress, per-questionnaire lines and the summary;
@@ -372,19 +375,29 @@ impl Batch<'_> {
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
                 .progress_chars("=> "),
         );
-        let clashes = self.name_clashes(inputs);
+        let (clashes, annexes) = self.name_clashes(inputs);
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
         let results: Mutex<Vec<Outcome>> =
             Mutex::new((0..inputs.len()).map(|_| Outcome::NotRun).collect());
         let workers = self.jobs.clamp(1, inputs.len().max(1));
+        // With several workers, the framework agreements with the most lots start
+        // first: one that started last would keep a single thread busy long after
+        // the others ran out of work. Results, lines and the index keep the input
+        // order.
+        let mut order: Vec<usize> = (0..inputs.len()).collect();
+        if workers > 1 {
+            order.sort_by_key(|&i| std::cmp::Reverse(annexes[i]));
+        }
         let work = || {
             loop {
                 if stop.load(Ordering::SeqCst) {
                     break;
                 }
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(path) = inputs.get(i) else { break };
+                let Some(&i) = order.get(next.fetch_add(1, Ordering::SeqCst)) else {
+                    break;
+                };
+                let path = &inputs[i];
                 progress.set_message(path.display().to_string());
                 let (outcome, report) = match &clashes[i] {
                     Some(d) => failed(std::slice::from_ref(d)),
