@@ -107,7 +107,7 @@ pub enum Command {
         #[arg(long)]
         skip_unchanged: bool,
         /// Print the run as JSON (format secannex-run, version 1): what was
-        /// generated, kept and failed, with every file and its SHA-256.
+        /// generated, kept and failed, every warning, and every file with its SHA-256.
         #[arg(long)]
         json: bool,
     },
