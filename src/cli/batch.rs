@@ -381,14 +381,7 @@ impl Batch<'_> {
         let results: Mutex<Vec<Outcome>> =
             Mutex::new((0..inputs.len()).map(|_| Outcome::NotRun).collect());
         let workers = self.jobs.clamp(1, inputs.len().max(1));
-        // With several workers, the framework agreements with the most lots start
-        // first: one that started last would keep a single thread busy long after
-        // the others ran out of work. Results, lines and the index keep the input
-        // order.
-        let mut order: Vec<usize> = (0..inputs.len()).collect();
-        if workers > 1 {
-            order.sort_by_key(|&i| std::cmp::Reverse(annexes[i]));
-        }
+        let order = start_order(&annexes, workers);
         let work = || {
             loop {
                 if stop.load(Ordering::SeqCst) {
@@ -540,6 +533,19 @@ impl Batch<'_> {
     }
 }
 
+/// The order in which the questionnaires start, given the number of annexes (lots)
+/// of each. With several workers, the framework agreements with the most lots
+/// start first: one that started last would keep a single thread busy long after
+/// the others ran out of work. Otherwise, and among equals, the input order.
+/// Results, lines and the index keep the input order whatever this says.
+fn start_order(annexes: &[usize], workers: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..annexes.len()).collect();
+    if workers > 1 {
+        order.sort_by_key(|&i| std::cmp::Reverse(annexes[i]));
+    }
+    order
+}
+
 fn io_failed(message: String) -> (Outcome, String) {
     let report = format!("error: {message}\n");
     (
@@ -624,5 +630,18 @@ fn csv_field(s: &str) -> String {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::start_order;
+
+    #[test]
+    fn the_largest_frameworks_start_first_only_with_several_workers() {
+        let annexes = [1, 4, 1, 12, 4, 1];
+        assert_eq!(start_order(&annexes, 2), [3, 1, 4, 0, 2, 5]);
+        assert_eq!(start_order(&annexes, 1), [0, 1, 2, 3, 4, 5]);
+        assert_eq!(start_order(&[], 4), Vec::<usize>::new());
     }
 }
