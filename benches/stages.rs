@@ -158,7 +158,7 @@ fn main() {
     after.sort();
     let shared = after[after.len() / 2];
     println!(
-        "{:<34} median {:>9.3} ms   (5 runs)",
+        "{:<42} median {:>9.3} ms   (5 runs)",
         "write: PDF, other annex after one",
         ms(shared)
     );
