@@ -618,25 +618,26 @@ fn patch_part(xml: &[u8], next_para: &mut u32, next_change: &mut u32) -> Vec<u8>
         let at = i + found;
         let rest = &xml[at..];
         i = at + 1;
-        let id = if rest.starts_with(PARA) {
-            Some((PARA.len(), true))
+        if rest.starts_with(TABLE) {
+            header_row_due = true;
+            continue;
+        }
+        if header_row_due && rest.starts_with(ROW_PROPERTIES) {
+            let end = at + ROW_PROPERTIES.len();
+            out.extend_from_slice(&xml[copied..end]);
+            out.extend_from_slice(b"<w:tblHeader />");
+            copied = end;
+            header_row_due = false;
+            continue;
+        }
+        // The id to replace: its prefix, its counter, and whether it is written in hex.
+        let (prefix, counter, hex) = if rest.starts_with(PARA) {
+            (PARA.len(), &mut *next_para, true)
         } else if rest.starts_with(INSERTED) {
-            Some((INSERTED.len(), false))
+            (INSERTED.len(), &mut *next_change, false)
         } else if rest.starts_with(DELETED) {
-            Some((DELETED.len(), false))
+            (DELETED.len(), &mut *next_change, false)
         } else {
-            if rest.starts_with(TABLE) {
-                header_row_due = true;
-            } else if header_row_due && rest.starts_with(ROW_PROPERTIES) {
-                let end = at + ROW_PROPERTIES.len();
-                out.extend_from_slice(&xml[copied..end]);
-                out.extend_from_slice(b"<w:tblHeader />");
-                copied = end;
-                header_row_due = false;
-            }
-            None
-        };
-        let Some((prefix, paragraph)) = id else {
             continue;
         };
         let start = at + prefix;
@@ -645,16 +646,12 @@ fn patch_part(xml: &[u8], next_para: &mut u32, next_change: &mut u32) -> Vec<u8>
         };
         out.extend_from_slice(&xml[copied..start]);
         // Writing to a Vec cannot fail.
-        let _ = if paragraph {
-            write!(out, "{:08X}", *next_para)
+        let _ = if hex {
+            write!(out, "{:08X}", *counter)
         } else {
-            write!(out, "{}", *next_change)
+            write!(out, "{}", *counter)
         };
-        if paragraph {
-            *next_para += 1;
-        } else {
-            *next_change += 1;
-        }
+        *counter += 1;
         copied = start + len;
         i = copied;
     }
