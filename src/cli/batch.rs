@@ -303,14 +303,16 @@ impl Batch<'_> {
         }
     }
 
-    /// Questionnaires whose output files would have the same names as those of an
-    /// earlier questionnaire of the run (same reference, or a reference that reads
-    /// the same once made file-name safe). The earlier one is generated; each later
-    /// one fails, whatever order the jobs finish in. Also returns the number of
-    /// annexes (lots) of each questionnaire. Checking costs a parse of each
-    /// questionnaire (a fraction of a millisecond); unreadable or invalid ones are
-    /// left to the job, which reports them.
-    fn name_clashes(&self, inputs: &[PathBuf]) -> (Vec<Option<Diagnostic>>, Vec<usize>) {
+    /// One parse of each questionnaire before the jobs start (a fraction of a
+    /// millisecond each) gives, per input:
+    /// - whether its output files would have the same names as those of an earlier
+    ///   questionnaire of the run (same reference, or a reference that reads the
+    ///   same once made file-name safe): the earlier one is generated, each later
+    ///   one fails, whatever order the jobs finish in;
+    /// - its number of annexes (lots), for `start_order`.
+    ///
+    /// Unreadable or invalid questionnaires are left to the job, which reports them.
+    fn survey(&self, inputs: &[PathBuf]) -> (Vec<Option<Diagnostic>>, Vec<usize>) {
         let mut owner: BTreeMap<String, usize> = BTreeMap::new();
         let mut clashes = Vec::with_capacity(inputs.len());
         let mut annexes = vec![1; inputs.len()];
@@ -375,7 +377,7 @@ impl Batch<'_> {
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
                 .progress_chars("=> "),
         );
-        let (clashes, annexes) = self.name_clashes(inputs);
+        let (clashes, annexes) = self.survey(inputs);
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
         let results: Mutex<Vec<Outcome>> =
