@@ -8,11 +8,11 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
 use docx_rs::{
-    AbstractNumbering, AlignmentType, BreakType, Delete, DocumentChild, Docx, FieldCharType,
-    Footer, Header, IndentLevel, Insert, InstrText, InstrToC, Level, LevelJc, LevelOverride,
-    LevelText, LineSpacing, NumPages, NumberFormat, Numbering, NumberingId, PageMargin, PageNum,
-    Paragraph, Run, RunFonts, Shading, ShdType, SpecialIndentType, Start, Style, StyleType, Table,
-    TableCell, TableLayoutType, TableRow, WidthType, XMLDocx,
+    AbstractNumbering, AlignmentType, BreakType, BuildXML, Delete, DocumentChild, Docx,
+    FieldCharType, Footer, Header, IndentLevel, Insert, InstrText, InstrToC, Level, LevelJc,
+    LevelOverride, LevelText, LineSpacing, NumPages, NumberFormat, Numbering, NumberingId,
+    PageMargin, PageNum, Paragraph, Run, RunFonts, Shading, ShdType, SpecialIndentType, Start,
+    Style, StyleType, Table, TableCell, TableLayoutType, TableRow, WidthType, XMLDocx,
 };
 
 use crate::diag::Diagnostic;
@@ -28,13 +28,16 @@ const TEXT_W: usize = (PAGE_W as usize) - 2 * (MARGIN as usize);
 const BULLET_ABSTRACT: usize = 10;
 const DECIMAL_ABSTRACT: usize = 11;
 const FIRST_LIST_ID: usize = 100;
+const BODY: &[u8] = b"<w:body>";
 
 /// Write a document as DOCX bytes.
 pub fn write(doc: &Document) -> Result<Vec<u8>, Diagnostic> {
     let mut w = Writer {
         numbering_ids: FIRST_LIST_ID,
         docx: base(doc),
-        children: Vec::new(),
+        body: Vec::new(),
+        next_para: 1,
+        next_change: 1,
         headings: toc_entries(&doc.blocks),
         rev: Revision {
             author: doc.meta.author.clone(),
@@ -53,18 +56,21 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Diagnostic> {
         after_break = matches!(block, Block::PageBreak);
         w.block(block, 0);
     }
-    let mut docx = w.docx;
-    // As `Docx::add_paragraph` and `add_table` would do, without moving the whole
-    // `Docx` twice for each of some thousand paragraphs.
-    docx.document.children = w.children;
-    let mut xml = docx.build();
+    let (mut next_para, mut next_change) = (w.next_para, w.next_change);
+    // docx-rs builds the document part around an empty body; the body built above
+    // goes in right after `<w:body>`, as the part is zipped.
+    let mut xml = w.docx.build();
+    let at = xml
+        .document
+        .windows(BODY.len())
+        .position(|win| win == BODY)
+        .ok_or_else(|| Diagnostic::error("internal error writing DOCX: no <w:body> element"))?
+        + BODY.len();
     xml.doc_props.core = core_xml(doc).into_bytes();
-    let (mut next_para, mut next_change) = (1, 1);
-    for part in std::iter::once(&mut xml.document)
-        .chain(xml.headers.iter_mut())
-        .chain(xml.footers.iter_mut())
-    {
-        *part = patch_part(part, &mut next_para, &mut next_change);
+    for part in xml.headers.iter_mut().chain(xml.footers.iter_mut()) {
+        let mut out = Vec::with_capacity(part.len() + 64);
+        patch_part(part, &mut out, &mut next_para, &mut next_change);
+        *part = out;
     }
     xml.settings = update_fields_on_open(&xml.settings);
     // A document that carries tracked changes (a comparison) opens with change
@@ -72,38 +78,47 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Diagnostic> {
     if next_change > 1 {
         xml.settings = add_setting(&xml.settings, "<w:defaultTabStop", "<w:trackRevisions />");
     }
-    pack(&xml).map_err(|e| Diagnostic::error(format!("internal error writing DOCX: {e}")))
+    pack(&xml, &w.body, at)
+        .map_err(|e| Diagnostic::error(format!("internal error writing DOCX: {e}")))
 }
 
-/// Zip the parts. docx-rs stores them uncompressed; deflate them as Word does
-/// (an annex of 600 KB becomes about 80 KB). Level 3 deflates the annex's body in
-/// half the time of level 6 for 12 % more bytes. Entries have no timestamp beyond
-/// the ZIP epoch, so the same document gives the same bytes.
-fn pack(xml: &XMLDocx) -> zip::result::ZipResult<Vec<u8>> {
-    let mut parts: Vec<(String, &[u8])> = vec![
-        ("[Content_Types].xml".into(), &xml.content_type),
-        ("_rels/.rels".into(), &xml.rels),
-        ("docProps/app.xml".into(), &xml.doc_props.app),
-        ("docProps/core.xml".into(), &xml.doc_props.core),
-        ("docProps/custom.xml".into(), &xml.doc_props.custom),
-        ("word/_rels/document.xml.rels".into(), &xml.document_rels),
-        ("word/document.xml".into(), &xml.document),
-        ("word/styles.xml".into(), &xml.styles),
-        ("word/settings.xml".into(), &xml.settings),
-        ("word/fontTable.xml".into(), &xml.font_table),
-        ("word/comments.xml".into(), &xml.comments),
-        ("word/numbering.xml".into(), &xml.numberings),
-        ("word/commentsExtended.xml".into(), &xml.comments_extended),
-        ("word/footnotes.xml".into(), &xml.footnotes),
+/// Zip the parts, with `body` inside the document part at `at`. docx-rs stores
+/// them uncompressed; deflate them as Word does (an annex of 600 KB becomes about
+/// 80 KB). Level 3 deflates the annex's body in half the time of level 6 for 12 %
+/// more bytes. Entries have no timestamp beyond the ZIP epoch, so the same
+/// document gives the same bytes.
+fn pack(xml: &XMLDocx, body: &[u8], at: usize) -> zip::result::ZipResult<Vec<u8>> {
+    let (before, after) = xml.document.split_at(at);
+    let mut parts: Vec<(String, Vec<&[u8]>)> = vec![
+        ("[Content_Types].xml".into(), vec![&xml.content_type]),
+        ("_rels/.rels".into(), vec![&xml.rels]),
+        ("docProps/app.xml".into(), vec![&xml.doc_props.app]),
+        ("docProps/core.xml".into(), vec![&xml.doc_props.core]),
+        ("docProps/custom.xml".into(), vec![&xml.doc_props.custom]),
+        (
+            "word/_rels/document.xml.rels".into(),
+            vec![&xml.document_rels],
+        ),
+        ("word/document.xml".into(), vec![before, body, after]),
+        ("word/styles.xml".into(), vec![&xml.styles]),
+        ("word/settings.xml".into(), vec![&xml.settings]),
+        ("word/fontTable.xml".into(), vec![&xml.font_table]),
+        ("word/comments.xml".into(), vec![&xml.comments]),
+        ("word/numbering.xml".into(), vec![&xml.numberings]),
+        (
+            "word/commentsExtended.xml".into(),
+            vec![&xml.comments_extended],
+        ),
+        ("word/footnotes.xml".into(), vec![&xml.footnotes]),
     ];
     for (kind, bodies, rels) in [
         ("header", &xml.headers, &xml.header_rels),
         ("footer", &xml.footers, &xml.footer_rels),
     ] {
-        for (i, body) in bodies.iter().enumerate() {
-            parts.push((format!("word/{kind}{}.xml", i + 1), body));
+        for (i, part) in bodies.iter().enumerate() {
+            parts.push((format!("word/{kind}{}.xml", i + 1), vec![part]));
             if let Some(rel) = rels.get(i) {
-                parts.push((format!("word/_rels/{kind}{}.xml.rels", i + 1), rel));
+                parts.push((format!("word/_rels/{kind}{}.xml.rels", i + 1), vec![rel]));
             }
         }
     }
@@ -111,9 +126,11 @@ fn pack(xml: &XMLDocx) -> zip::result::ZipResult<Vec<u8>> {
         .compression_method(CompressionMethod::Deflated)
         .compression_level(Some(3));
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, bytes) in parts {
+    for (name, pieces) in parts {
         zip.start_file(name, options)?;
-        zip.write_all(bytes)?;
+        for bytes in pieces {
+            zip.write_all(bytes)?;
+        }
     }
     Ok(zip.finish()?.into_inner())
 }
@@ -272,9 +289,16 @@ fn list_level(level: usize, format: &str, text: &str) -> Level {
 }
 
 struct Writer {
-    /// Everything but the body, which is built in `children`.
+    /// Everything but the body.
     docx: Docx,
-    children: Vec<DocumentChild>,
+    /// The body's XML. Each paragraph or table is serialised and patched as soon as
+    /// it is complete, then dropped: docx-rs's structures are large (2.4 KB a
+    /// paragraph), and holding some thousands of them at once touched 8 MB of
+    /// fresh memory, half the page faults of a DOCX run.
+    body: Vec<u8>,
+    /// The counters `patch_part` numbers ids from.
+    next_para: u32,
+    next_change: u32,
     numbering_ids: usize,
     /// Level-1 and level-2 headings, for the table of contents.
     headings: Vec<(u8, String)>,
@@ -374,13 +398,20 @@ impl Writer {
     }
 
     /// What `Docx::add_paragraph` and `add_table` do: a body child, and the
-    /// numbering part listed when a child uses numbering.
+    /// numbering part listed when a child uses numbering. Our documents have no
+    /// comments, hyperlinks, images or footnotes, the only things docx-rs's build
+    /// collects from the body.
     fn push(&mut self, child: DocumentChild, numbered: bool) {
         if numbered {
             self.docx.document.has_numbering = true;
             self.docx.document_rels.has_numberings = true;
         }
-        self.children.push(child);
+        patch_part(
+            &child.build(),
+            &mut self.body,
+            &mut self.next_para,
+            &mut self.next_change,
+        );
     }
 
     fn block(&mut self, block: &Block, depth: usize) {
@@ -603,13 +634,14 @@ xmlns:dcmitype=\"http://purl.org/dc/dcmitype/\" xmlns:xsi=\"http://www.w3.org/20
 ///   `w:del`) from counters that outlive one document: they are renumbered from
 ///   `next_para` and `next_change`, so that the same document gets the same bytes;
 /// - the first row of every table becomes a header row, repeated on each page.
-fn patch_part(xml: &[u8], next_para: &mut u32, next_change: &mut u32) -> Vec<u8> {
+///
+/// The patched bytes are appended to `out`.
+fn patch_part(xml: &[u8], out: &mut Vec<u8>, next_para: &mut u32, next_change: &mut u32) {
     const PARA: &[u8] = b"<w:p w14:paraId=\"";
     const INSERTED: &[u8] = b"<w:ins w:id=\"";
     const DELETED: &[u8] = b"<w:del w:id=\"";
     const TABLE: &[u8] = b"<w:tbl>";
     const ROW_PROPERTIES: &[u8] = b"<w:trPr>";
-    let mut out = Vec::with_capacity(xml.len() + 1024);
     // `xml[..copied]` is in `out` already.
     let mut copied = 0;
     let mut header_row_due = false;
@@ -656,7 +688,6 @@ fn patch_part(xml: &[u8], next_para: &mut u32, next_change: &mut u32) -> Vec<u8>
         i = copied;
     }
     out.extend_from_slice(&xml[copied..]);
-    out
 }
 
 /// Ask Word to refresh fields (the table of contents) when the file is opened,
@@ -753,7 +784,8 @@ mod tests {
             "<w:tbl><w:tr><w:trPr></w:trPr></w:tr></w:tbl>",
         );
         let (mut para, mut change) = (1, 1);
-        let out = patch_part(xml.as_bytes(), &mut para, &mut change);
+        let mut out = Vec::new();
+        patch_part(xml.as_bytes(), &mut out, &mut para, &mut change);
         assert_eq!(
             String::from_utf8(out).unwrap(),
             concat!(
@@ -766,11 +798,17 @@ mod tests {
         );
         // The counters go on in the next part (headers and footers).
         assert_eq!((para, change), (3, 3));
-        let out = patch_part(
+        // Appended to what is there.
+        let mut out = b"<w:body>".to_vec();
+        patch_part(
             b"<w:p w14:paraId=\"0\"><w:p w14:paraId=\"",
+            &mut out,
             &mut para,
             &mut change,
         );
-        assert_eq!(out, b"<w:p w14:paraId=\"00000003\"><w:p w14:paraId=\"");
+        assert_eq!(
+            out,
+            b"<w:body><w:p w14:paraId=\"00000003\"><w:p w14:paraId=\""
+        );
     }
 }
