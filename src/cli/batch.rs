@@ -104,7 +104,10 @@ enum Outcome {
     Generated(IndexEntry, Vec<String>),
     Skipped(IndexEntry),
     Failed {
+        /// The first error, with its place.
         message: String,
+        /// How many more errors were reported (in full, as they came).
+        more: usize,
         code: u8,
     },
     NotRun,
@@ -462,9 +465,13 @@ impl Batch<'_> {
                     kept_json.push(name);
                     entries.push(entry);
                 }
-                Outcome::Failed { message, code: c } => {
+                Outcome::Failed {
+                    message,
+                    more,
+                    code: c,
+                } => {
                     code = code.max(c);
-                    failed.push((name, message));
+                    failed.push((name, message, more));
                 }
                 Outcome::NotRun => not_run += 1,
             }
@@ -499,7 +506,7 @@ impl Batch<'_> {
                 "output": self.output.display().to_string(),
                 "generated": generated_json,
                 "unchanged": kept_json,
-                "failed": failed.iter().map(|(q, m)| serde_json::json!({ "questionnaire": q, "error": m })).collect::<Vec<_>>(),
+                "failed": failed.iter().map(|(q, m, _)| serde_json::json!({ "questionnaire": q, "error": m })).collect::<Vec<_>>(),
                 "warnings": warnings_json,
                 "not_run": not_run,
                 "entries": entries_for_json,
@@ -527,8 +534,8 @@ impl Batch<'_> {
                 started.elapsed().as_secs_f64(),
                 self.jobs
             );
-            for (name, message) in &failed {
-                eprintln!("  failed: {name}: {message}");
+            for (name, message, more) in &failed {
+                eprintln!("  failed: {}", failure_line(name, message, *more));
             }
         }
         code
@@ -548,11 +555,28 @@ fn start_order(annexes: &[usize], workers: usize) -> Vec<usize> {
     order
 }
 
+/// A failed questionnaire in the summary: its first error, with the questionnaire
+/// named once, and how many more errors were printed above.
+fn failure_line(name: &str, message: &str, more: usize) -> String {
+    let mut line = if message.starts_with(&format!("{name}:")) {
+        message.to_string()
+    } else {
+        format!("{name}: {message}")
+    };
+    match more {
+        0 => {}
+        1 => line.push_str(" (and 1 more error, above)"),
+        n => line.push_str(&format!(" (and {n} more errors, above)")),
+    }
+    line
+}
+
 fn io_failed(message: String) -> (Outcome, String) {
     let report = format!("error: {message}\n");
     (
         Outcome::Failed {
             message,
+            more: 0,
             code: exit::IO,
         },
         report,
@@ -568,9 +592,11 @@ fn failed(diags: &[Diagnostic]) -> (Outcome, String) {
             _ => d.message.clone(),
         },
     );
+    let errors = diags.iter().filter(|d| d.is_error()).count();
     (
         Outcome::Failed {
             message,
+            more: errors.saturating_sub(1),
             code: exit::INVALID,
         },
         diag::render_all(diags),
@@ -637,7 +663,29 @@ fn csv_field(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::start_order;
+    use super::{failure_line, start_order};
+
+    #[test]
+    fn a_failure_names_the_questionnaire_once_and_counts_the_other_errors() {
+        assert_eq!(
+            failure_line("q.yaml", "q.yaml:3:1: missing `data`", 0),
+            "q.yaml:3:1: missing `data`"
+        );
+        // An error placed elsewhere (a template, say), or placed nowhere.
+        assert_eq!(
+            failure_line("q.yaml", "templates/annex.md:4:2: unknown filter", 1),
+            "q.yaml: templates/annex.md:4:2: unknown filter (and 1 more error, above)"
+        );
+        assert_eq!(
+            failure_line("q.yaml", "cannot read q.yaml", 5),
+            "q.yaml: cannot read q.yaml (and 5 more errors, above)"
+        );
+        // A file name that only starts the same way is not the questionnaire.
+        assert_eq!(
+            failure_line("q.yaml", "q.yaml.bak:1:1: x", 0),
+            "q.yaml: q.yaml.bak:1:1: x"
+        );
+    }
 
     #[test]
     fn the_largest_frameworks_start_first_only_with_several_workers() {

@@ -92,7 +92,7 @@ fn a_bad_questionnaire_does_not_stop_the_others_and_leaves_nothing() {
     );
     assert!(
         err.contains(
-            "  failed: tests/cases/questionnaire/unknown-ids.yaml: tests/cases/questionnaire/unknown-ids.yaml:6:14: unknown procedure `open-procedure`"
+            "  failed: tests/cases/questionnaire/unknown-ids.yaml:6:14: unknown procedure `open-procedure` (and 6 more errors, above)\n"
         ),
         "{err}"
     );
