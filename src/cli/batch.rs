@@ -1,7 +1,8 @@
 //! `generate` over many questionnaires: inputs expanded from files, directories and
 //! glob patterns; one job per questionnaire, run on `--jobs` threads that share the
 //! catalogue, templates and fonts loaded once; a progress bar on a terminal; a
-//! summary; an index of every file written with its SHA-256; `--skip-unchanged`.
+//! summary; an index of every file written with its SHA-256; `--skip-unchanged`,
+//! which also resumes an interrupted run from its journal.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -199,6 +200,86 @@ fn remove_stale_temporaries(dir: &Path) {
     }
 }
 
+/// The journal of a run, in the output directory: the index entry of each
+/// questionnaire done so far, one JSON line each, appended as each one finishes and
+/// removed once `index.json` is written. A run that is interrupted (Ctrl-C, a
+/// kill, a crash) writes no index, but leaves this; the next run with
+/// `--skip-unchanged` keeps what it lists, as it keeps what an index lists (same
+/// key, every file still there with its hash), and generates the rest.
+const JOURNAL: &str = ".secannex-journal.jsonl";
+
+struct Journal {
+    path: PathBuf,
+    /// A run of one questionnaire has nothing to resume: its files are written
+    /// together or not at all.
+    enabled: bool,
+    /// Opened on the first entry, when the output directory exists.
+    file: Mutex<Option<std::fs::File>>,
+}
+
+impl Journal {
+    /// A journal for this run of `inputs` questionnaires. An earlier run's journal
+    /// is kept and added to when it is being resumed (`resume`), and removed
+    /// otherwise.
+    fn start(dir: &Path, inputs: usize, resume: bool) -> Self {
+        let path = dir.join(JOURNAL);
+        if !resume {
+            let _ = std::fs::remove_file(&path);
+        }
+        Journal {
+            path,
+            enabled: inputs > 1,
+            file: Mutex::new(None),
+        }
+    }
+
+    /// Record a questionnaire whose files are all in place. The journal only saves
+    /// work after an interruption, so a failure to write it is not an error.
+    fn record(&self, entry: &IndexEntry) {
+        if !self.enabled {
+            return;
+        }
+        let Ok(mut line) = serde_json::to_vec(entry) else {
+            return;
+        };
+        line.push(b'\n');
+        let Ok(mut file) = self.file.lock() else {
+            return;
+        };
+        if file.is_none() {
+            *file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&self.path)
+                .ok();
+        }
+        if let Some(f) = file.as_mut() {
+            // One write per line: a kill leaves at most the last line cut short,
+            // and `read_journal` skips it.
+            let _ = std::io::Write::write_all(f, &line);
+        }
+    }
+
+    /// The run is recorded in `index.json`: the journal has served.
+    fn finish(&self) {
+        if let Ok(mut file) = self.file.lock() {
+            *file = None;
+        }
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// The entries of an interrupted run's journal; lines that do not parse (the
+/// last one, cut short by a kill) are skipped.
+fn read_journal(dir: &Path) -> Vec<IndexEntry> {
+    let Ok(text) = std::fs::read_to_string(dir.join(JOURNAL)) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect()
+}
+
 fn read_index(dir: &Path) -> BTreeMap<String, IndexEntry> {
     let Ok(bytes) = std::fs::read(dir.join("index.json")) else {
         return BTreeMap::new();
@@ -369,11 +450,15 @@ impl Batch<'_> {
     pub fn run(&self, inputs: &[PathBuf]) -> u8 {
         let started = Instant::now();
         remove_stale_temporaries(self.output);
-        let previous = if self.skip_unchanged {
-            read_index(self.output)
-        } else {
-            BTreeMap::new()
-        };
+        let mut previous = BTreeMap::new();
+        if self.skip_unchanged {
+            previous = read_index(self.output);
+            // An interrupted run's journal is newer than the index.
+            for entry in read_journal(self.output) {
+                previous.insert(entry.questionnaire.clone(), entry);
+            }
+        }
+        let journal = Journal::start(self.output, inputs.len(), self.skip_unchanged);
         let progress = indicatif::ProgressBar::new(inputs.len() as u64);
         progress.set_style(
             indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {wide_msg}")
@@ -404,6 +489,9 @@ impl Batch<'_> {
                 if self.fail_fast && matches!(outcome, Outcome::Failed { .. }) {
                     stop.store(true, Ordering::SeqCst);
                 }
+                if let Outcome::Generated(entry, _) | Outcome::Skipped(entry) = &outcome {
+                    journal.record(entry);
+                }
                 // Diagnostics are printed as jobs finish, above the bar; the
                 // per-questionnaire lines and the summary follow in input order.
                 if !report.is_empty() {
@@ -427,10 +515,16 @@ impl Batch<'_> {
         }
         progress.finish_and_clear();
         let results = results.into_inner().unwrap_or_default();
-        self.finish(inputs, results, started)
+        self.finish(inputs, results, &journal, started)
     }
 
-    fn finish(&self, inputs: &[PathBuf], results: Vec<Outcome>, started: Instant) -> u8 {
+    fn finish(
+        &self,
+        inputs: &[PathBuf],
+        results: Vec<Outcome>,
+        journal: &Journal,
+        started: Instant,
+    ) -> u8 {
         let mut code = exit::OK;
         let (mut generated, mut skipped, mut failed, mut not_run) = (0, 0, Vec::new(), 0);
         let mut entries = Vec::new();
@@ -492,9 +586,12 @@ impl Batch<'_> {
                 ),
                 entries,
             };
-            if let Err(e) = write_index(self.output, &index) {
-                eprintln!("error: {}", e.0);
-                code = exit::IO;
+            match write_index(self.output, &index) {
+                Ok(()) => journal.finish(),
+                Err(e) => {
+                    eprintln!("error: {}", e.0);
+                    code = exit::IO;
+                }
             }
         }
         let total = inputs.len();

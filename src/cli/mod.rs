@@ -103,7 +103,8 @@ pub enum Command {
         #[arg(long)]
         fail_fast: bool,
         /// Keep the outputs of questionnaires whose inputs, catalogue, templates and
-        /// tool version have not changed since the last run (see index.json).
+        /// tool version have not changed since the last run (see index.json); after
+        /// an interrupted run, keep what it finished and generate the rest.
         #[arg(long)]
         skip_unchanged: bool,
         /// Print the run as JSON (format secannex-run, version 1): what was

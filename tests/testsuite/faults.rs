@@ -133,10 +133,39 @@ fn a_killed_batch_leaves_whole_files_only_and_a_rerun_completes_it() {
             assert!(!docx_parts(&bytes).is_empty(), "{name}");
         }
     }
+    // The killed run's journal lists the questionnaires it finished, each with all
+    // its files in place (a last line cut short by the kill does not count).
+    let journal = std::fs::read_to_string(out.join(".secannex-journal.jsonl")).expect("journal");
+    let mut finished: Vec<String> = journal
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .map(|e| {
+            for f in e["files"].as_array().expect("files") {
+                assert!(out.join(f["name"].as_str().expect("name")).exists());
+            }
+            e["questionnaire"]
+                .as_str()
+                .expect("questionnaire")
+                .to_string()
+        })
+        .collect();
+    finished.sort();
+    assert!(!finished.is_empty(), "{journal}");
     // The rerun removes any temporary, keeps what was finished and does the rest.
     let o = secannex(&args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(temporaries(&out), Vec::<String>::new());
+    let mut kept: Vec<String> = stdout(&o)
+        .lines()
+        .filter_map(|l| {
+            l.split_once(": unchanged, kept ")
+                .map(|(q, _)| q.to_string())
+        })
+        .collect();
+    kept.sort();
+    assert_eq!(kept, finished, "{}", stdout(&o));
+    // The index records the run: the journal has served.
+    assert!(!out.join(".secannex-journal.jsonl").exists());
     let index: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("index.json")).expect("index"))
             .expect("index parses");
