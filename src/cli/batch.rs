@@ -280,6 +280,48 @@ fn read_journal(dir: &Path) -> Vec<IndexEntry> {
         .collect()
 }
 
+/// What Ctrl-C prints during a batch, prepared before the handler is installed (a
+/// signal handler must not allocate).
+#[cfg(unix)]
+static INTERRUPTED: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+
+/// On Ctrl-C during a batch, say how to resume, then stop at once, as Ctrl-C does
+/// (exit code 130). What was finished is whole and listed in the journal; what was
+/// being written is in temporary files that the next run removes.
+#[cfg(unix)]
+fn say_how_to_resume_on_interrupt(resuming: bool) {
+    use std::io::IsTerminal as _;
+    extern "C" fn handler(_: libc::c_int) {
+        if let Some(message) = INTERRUPTED.get() {
+            // SAFETY: write(2) and _exit(2) are async-signal-safe; the message was
+            // allocated before the handler was installed and is never freed.
+            unsafe { libc::write(2, message.as_ptr().cast(), message.len()) };
+        }
+        // SAFETY: as above.
+        unsafe { libc::_exit(130) }
+    }
+    let again = if resuming {
+        "run the same command again"
+    } else {
+        "run the same command again with --skip-unchanged"
+    };
+    // On a terminal, first erase the progress bar's line.
+    let erase = if std::io::stderr().is_terminal() {
+        "\r\x1b[2K"
+    } else {
+        ""
+    };
+    let message = format!(
+        "{erase}\ninterrupted: the questionnaires finished so far are complete in the output \
+         directory; {again} to keep them and generate the rest\n"
+    );
+    if INTERRUPTED.set(message.into_bytes()).is_ok() {
+        let handler: extern "C" fn(libc::c_int) = handler;
+        // SAFETY: installs a handler that only calls async-signal-safe functions.
+        unsafe { libc::signal(libc::SIGINT, handler as libc::sighandler_t) };
+    }
+}
+
 fn read_index(dir: &Path) -> BTreeMap<String, IndexEntry> {
     let Ok(bytes) = std::fs::read(dir.join("index.json")) else {
         return BTreeMap::new();
@@ -459,6 +501,10 @@ impl Batch<'_> {
             }
         }
         let journal = Journal::start(self.output, inputs.len(), self.skip_unchanged);
+        if inputs.len() > 1 {
+            #[cfg(unix)]
+            say_how_to_resume_on_interrupt(self.skip_unchanged);
+        }
         let progress = indicatif::ProgressBar::new(inputs.len() as u64);
         progress.set_style(
             indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {wide_msg}")

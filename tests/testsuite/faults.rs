@@ -183,6 +183,47 @@ fn a_killed_batch_leaves_whole_files_only_and_a_rerun_completes_it() {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn ctrl_c_in_a_batch_says_how_to_resume() {
+    let out = scratch("faults-ctrl-c");
+    let child = Command::new(bin())
+        .args([
+            "generate",
+            "samples",
+            "-o",
+            out.to_str().expect("utf-8"),
+            "--jobs",
+            "1",
+        ])
+        .current_dir(root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Once the first questionnaire is finished, as a user would press Ctrl-C.
+    let started = std::time::Instant::now();
+    while !out.join(".secannex-journal.jsonl").exists()
+        && started.elapsed() < std::time::Duration::from_secs(60)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // SAFETY: sends a signal to the child this test started.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let o = child.wait_with_output().expect("wait");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(
+        err.ends_with(
+            "\ninterrupted: the questionnaires finished so far are complete in the output \
+             directory; run the same command again with --skip-unchanged to keep them and \
+             generate the rest\n"
+        ),
+        "{err}"
+    );
+    assert!(!out.join("index.json").exists(), "the batch finished first");
+}
+
 /// A copy of the built-in English annex template with `extra` appended to line 5.
 fn broken_templates(name: &str, extra: &str) -> std::path::PathBuf {
     let dir = scratch(name);
