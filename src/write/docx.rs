@@ -266,8 +266,10 @@ fn styles() -> Vec<Style> {
         para_style("TOCHeading", "TOC Heading", 30, 360, 120)
             .bold()
             .color("1F3864"),
-        para_style("TOC1", "toc 1", 20, 120, 40).bold(),
-        para_style("TOC2", "toc 2", 20, 0, 40).indent(Some(360), None, None, None),
+        // Tight enough that the contents of an annex (up to 11 chapters and
+        // appendices and 16 sections) stay on the first page, under the title.
+        para_style("TOC1", "toc 1", 20, 60, 0).bold(),
+        para_style("TOC2", "toc 2", 20, 0, 0).indent(Some(360), None, None, None),
     ]
 }
 
