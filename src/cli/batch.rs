@@ -507,9 +507,11 @@ impl Batch<'_> {
         }
         let progress = indicatif::ProgressBar::new(inputs.len() as u64);
         progress.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {wide_msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                .progress_chars("=> "),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} [{bar:30}] {pos}/{len}, {eta} left: {wide_msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
         );
         let (clashes, annexes) = self.survey(inputs);
         let next = AtomicUsize::new(0);
