@@ -1,6 +1,7 @@
-//! DOCX writer: docx-rs, plus three small patches on the built XML parts for what
-//! docx-rs cannot say (core document properties, repeated table header rows, and
-//! "update fields on open" so Word fills in the table of contents).
+//! DOCX writer: docx-rs, plus small patches on the built XML parts for what
+//! docx-rs cannot say, or says out of the schema's order (core document
+//! properties, repeated table header rows, table cell margins, and "update fields
+//! on open" so Word fills in the table of contents).
 
 use std::io::{Cursor, Write};
 
@@ -527,6 +528,7 @@ impl Writer {
                 .collect();
             table_rows.push(TableRow::new(cells).cant_split());
         }
+        // `patch_part` adds the cell margins.
         let table = Table::new(table_rows)
             .set_grid(grid)
             .width(TEXT_W, WidthType::Dxa)
@@ -635,7 +637,11 @@ xmlns:dcmitype=\"http://purl.org/dc/dcmitype/\" xmlns:xsi=\"http://www.w3.org/20
 /// - docx-rs numbers paragraphs (`w14:paraId`) and tracked changes (`w:ins`,
 ///   `w:del`) from counters that outlive one document: they are renumbered from
 ///   `next_para` and `next_change`, so that the same document gets the same bytes;
-/// - the first row of every table becomes a header row, repeated on each page.
+/// - the first row of every table becomes a header row, repeated on each page;
+/// - every table gets cell margins near the PDF's insets (4 pt by 3.6 pt): without
+///   them, Word and LibreOffice set the text against the top and bottom borders.
+///   docx-rs can write them, but before `w:tblLayout`, where the schema does not
+///   allow them.
 ///
 /// The patched bytes are appended to `out`.
 fn patch_part(xml: &[u8], out: &mut Vec<u8>, next_para: &mut u32, next_change: &mut u32) {
@@ -644,6 +650,10 @@ fn patch_part(xml: &[u8], out: &mut Vec<u8>, next_para: &mut u32, next_change: &
     const DELETED: &[u8] = b"<w:del w:id=\"";
     const TABLE: &[u8] = b"<w:tbl>";
     const ROW_PROPERTIES: &[u8] = b"<w:trPr>";
+    const TABLE_LAYOUT: &[u8] = b"<w:tblLayout ";
+    const CELL_MARGINS: &[u8] = b"<w:tblCellMar><w:top w:w=\"50\" w:type=\"dxa\" />\
+        <w:left w:w=\"80\" w:type=\"dxa\" /><w:bottom w:w=\"50\" w:type=\"dxa\" />\
+        <w:right w:w=\"80\" w:type=\"dxa\" /></w:tblCellMar>";
     // `xml[..copied]` is in `out` already.
     let mut copied = 0;
     let mut header_row_due = false;
@@ -654,6 +664,17 @@ fn patch_part(xml: &[u8], out: &mut Vec<u8>, next_para: &mut u32, next_change: &
         i = at + 1;
         if rest.starts_with(TABLE) {
             header_row_due = true;
+            continue;
+        }
+        if rest.starts_with(TABLE_LAYOUT) {
+            let Some(len) = rest.windows(2).position(|w| w == b"/>") else {
+                break;
+            };
+            let end = at + len + 2;
+            out.extend_from_slice(&xml[copied..end]);
+            out.extend_from_slice(CELL_MARGINS);
+            copied = end;
+            i = end;
             continue;
         }
         if header_row_due && rest.starts_with(ROW_PROPERTIES) {
@@ -780,7 +801,8 @@ mod tests {
     fn patch_part_renumbers_ids_and_marks_the_first_row_of_each_table() {
         let xml = concat!(
             "<w:p w14:paraId=\"7F3A0001\"><w:ins w:id=\"9\"><w:r /></w:ins></w:p>",
-            "<w:tbl><w:tr><w:trPr><w:cantSplit /></w:trPr></w:tr>",
+            "<w:tbl><w:tblPr><w:tblLayout w:type=\"fixed\" /></w:tblPr>",
+            "<w:tr><w:trPr><w:cantSplit /></w:trPr></w:tr>",
             "<w:tr><w:trPr></w:trPr></w:tr></w:tbl>",
             "<w:tblPr /><w:p w14:paraId=\"7F3A0002\"><w:del w:id=\"12\" /></w:p>",
             "<w:tbl><w:tr><w:trPr></w:trPr></w:tr></w:tbl>",
@@ -792,7 +814,11 @@ mod tests {
             String::from_utf8(out).unwrap(),
             concat!(
                 "<w:p w14:paraId=\"00000001\"><w:ins w:id=\"1\"><w:r /></w:ins></w:p>",
-                "<w:tbl><w:tr><w:trPr><w:tblHeader /><w:cantSplit /></w:trPr></w:tr>",
+                "<w:tbl><w:tblPr><w:tblLayout w:type=\"fixed\" />",
+                "<w:tblCellMar><w:top w:w=\"50\" w:type=\"dxa\" />",
+                "<w:left w:w=\"80\" w:type=\"dxa\" /><w:bottom w:w=\"50\" w:type=\"dxa\" />",
+                "<w:right w:w=\"80\" w:type=\"dxa\" /></w:tblCellMar></w:tblPr>",
+                "<w:tr><w:trPr><w:tblHeader /><w:cantSplit /></w:trPr></w:tr>",
                 "<w:tr><w:trPr></w:trPr></w:tr></w:tbl>",
                 "<w:tblPr /><w:p w14:paraId=\"00000002\"><w:del w:id=\"2\" /></w:p>",
                 "<w:tbl><w:tr><w:trPr><w:tblHeader /></w:trPr></w:tr></w:tbl>",
