@@ -99,21 +99,10 @@ fn a_killed_batch_leaves_whole_files_only_and_a_rerun_completes_it() {
         "1",
         "--skip-unchanged",
     ];
-    let mut child = Command::new(bin())
-        .args(args)
-        .current_dir(root())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn");
+    let mut child = in_background(&args, std::process::Stdio::null());
     // Kill it once the first questionnaire's files are in place (about a second
     // in), while the next ones are being written.
-    let started = std::time::Instant::now();
-    while files_in(&out).iter().all(|n| n.starts_with('.'))
-        && started.elapsed() < std::time::Duration::from_secs(60)
-    {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    wait_until(|| files_in(&out).iter().any(|n| !n.starts_with('.')));
     std::thread::sleep(std::time::Duration::from_millis(300));
     child.kill().expect("kill");
     child.wait().expect("wait");
@@ -187,27 +176,17 @@ fn a_killed_batch_leaves_whole_files_only_and_a_rerun_completes_it() {
 #[test]
 fn ctrl_c_in_a_batch_says_how_to_resume() {
     let out = scratch("faults-ctrl-c");
-    let child = Command::new(bin())
-        .args([
-            "generate",
-            "samples",
-            "-o",
-            out.to_str().expect("utf-8"),
-            "--jobs",
-            "1",
-        ])
-        .current_dir(root())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let args = [
+        "generate",
+        "samples",
+        "-o",
+        out.to_str().expect("utf-8"),
+        "--jobs",
+        "1",
+    ];
+    let child = in_background(&args, std::process::Stdio::piped());
     // Once the first questionnaire is finished, as a user would press Ctrl-C.
-    let started = std::time::Instant::now();
-    while !out.join(".secannex-journal.jsonl").exists()
-        && started.elapsed() < std::time::Duration::from_secs(60)
-    {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    wait_until(|| out.join(".secannex-journal.jsonl").exists());
     // SAFETY: sends a signal to the child this test started.
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
     let o = child.wait_with_output().expect("wait");
@@ -222,6 +201,26 @@ fn ctrl_c_in_a_batch_says_how_to_resume() {
         "{err}"
     );
     assert!(!out.join("index.json").exists(), "the batch finished first");
+}
+
+/// `secannex ARGS` started in the background, from the repository's root.
+fn in_background(args: &[&str], stderr: std::process::Stdio) -> std::process::Child {
+    Command::new(bin())
+        .args(args)
+        .current_dir(root())
+        .stdout(std::process::Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .expect("spawn")
+}
+
+/// Wait until `done` holds, a minute at most (the assertions that follow fail if
+/// it never does).
+fn wait_until(done: impl Fn() -> bool) {
+    let started = std::time::Instant::now();
+    while !done() && started.elapsed() < std::time::Duration::from_secs(60) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 /// A copy of the built-in English annex template with `extra` appended to line 5.
