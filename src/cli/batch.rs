@@ -210,8 +210,8 @@ const JOURNAL: &str = ".secannex-journal.jsonl";
 
 struct Journal {
     path: PathBuf,
-    /// A run of one questionnaire has nothing to resume: its files are written
-    /// together or not at all.
+    /// A run of one questionnaire has nothing to resume (its files are written
+    /// together or not at all), and leaves any journal alone.
     enabled: bool,
     /// Opened on the first entry, when the output directory exists.
     file: Mutex<Option<std::fs::File>>,
@@ -223,12 +223,13 @@ impl Journal {
     /// otherwise.
     fn start(dir: &Path, inputs: usize, resume: bool) -> Self {
         let path = dir.join(JOURNAL);
-        if !resume {
+        let enabled = inputs > 1;
+        if enabled && !resume {
             let _ = std::fs::remove_file(&path);
         }
         Journal {
             path,
-            enabled: inputs > 1,
+            enabled,
             file: Mutex::new(None),
         }
     }
@@ -247,11 +248,7 @@ impl Journal {
             return;
         };
         if file.is_none() {
-            *file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&self.path)
-                .ok();
+            *file = open_for_append(&self.path);
         }
         if let Some(f) = file.as_mut() {
             // One write per line: a kill leaves at most the last line cut short,
@@ -262,11 +259,36 @@ impl Journal {
 
     /// The run is recorded in `index.json`: the journal has served.
     fn finish(&self) {
+        if !self.enabled {
+            return;
+        }
         if let Ok(mut file) = self.file.lock() {
             *file = None;
         }
         let _ = std::fs::remove_file(&self.path);
     }
+}
+
+/// Open a journal to add lines to. The last line of a journal left by a kill can
+/// be cut short: it is ended first, or it would swallow the next line.
+fn open_for_append(path: &Path) -> Option<std::fs::File> {
+    use std::io::{Read, Seek, SeekFrom, Write};
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .read(true)
+        .append(true)
+        .open(path)
+        .ok()?;
+    let len = file.metadata().ok()?.len();
+    if len > 0 {
+        let mut last = [0u8];
+        file.seek(SeekFrom::Start(len - 1)).ok()?;
+        file.read_exact(&mut last).ok()?;
+        if last[0] != b'\n' {
+            file.write_all(b"\n").ok()?;
+        }
+    }
+    Some(file)
 }
 
 /// The entries of an interrupted run's journal; lines that do not parse (the
@@ -808,7 +830,54 @@ fn csv_field(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{failure_line, start_order};
+    use super::{IndexEntry, JOURNAL, Journal, failure_line, read_journal, start_order};
+
+    fn entry(name: &str) -> IndexEntry {
+        IndexEntry {
+            questionnaire: name.into(),
+            sha256: "0".into(),
+            key: "k".into(),
+            lots: Vec::new(),
+            files: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_journal_lists_what_a_batch_finished_until_its_index_is_written() {
+        let dir = std::env::temp_dir().join(format!("secannex-journal-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let names = |entries: Vec<IndexEntry>| -> Vec<String> {
+            entries.into_iter().map(|e| e.questionnaire).collect()
+        };
+        // A batch records each questionnaire as it finishes; a kill can cut the
+        // last line short, and that line is skipped.
+        let journal = Journal::start(&dir, 3, false);
+        journal.record(&entry("a.yaml"));
+        journal.record(&entry("b.yaml"));
+        drop(journal);
+        let path = dir.join(JOURNAL);
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str("{\"questionnaire\":\"c.yaml\",\"sha");
+        std::fs::write(&path, &text).unwrap();
+        assert_eq!(names(read_journal(&dir)), ["a.yaml", "b.yaml"]);
+        // A run of one questionnaire leaves it alone, even once its index is written.
+        let single = Journal::start(&dir, 1, false);
+        single.record(&entry("d.yaml"));
+        single.finish();
+        assert_eq!(names(read_journal(&dir)), ["a.yaml", "b.yaml"]);
+        // Resuming adds to it; the index written, it is gone.
+        let resumed = Journal::start(&dir, 3, true);
+        resumed.record(&entry("c.yaml"));
+        assert_eq!(names(read_journal(&dir)), ["a.yaml", "b.yaml", "c.yaml"]);
+        resumed.finish();
+        assert!(!path.exists());
+        // A new batch that does not resume starts a journal of its own.
+        std::fs::write(&path, &text).unwrap();
+        let fresh = Journal::start(&dir, 2, false);
+        fresh.record(&entry("e.yaml"));
+        assert_eq!(names(read_journal(&dir)), ["e.yaml"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn a_failure_names_the_questionnaire_once_and_counts_the_other_errors() {
