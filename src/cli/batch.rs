@@ -307,20 +307,21 @@ fn read_journal(dir: &Path) -> Vec<IndexEntry> {
 #[cfg(unix)]
 static INTERRUPTED: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
 
-/// On Ctrl-C during a batch, say how to resume, then stop at once, as Ctrl-C does
-/// (exit code 130). What was finished is whole and listed in the journal; what was
-/// being written is in temporary files that the next run removes.
+/// On Ctrl-C (or a plain `kill`, as a job scheduler sends) during a batch, say how
+/// to resume, then stop at once, as the signal would have (exit code 130, or 143).
+/// What was finished is whole and listed in the journal; what was being written is
+/// in temporary files that the next run removes.
 #[cfg(unix)]
 fn say_how_to_resume_on_interrupt(resuming: bool) {
     use std::io::IsTerminal as _;
-    extern "C" fn handler(_: libc::c_int) {
+    extern "C" fn handler(signal: libc::c_int) {
         if let Some(message) = INTERRUPTED.get() {
             // SAFETY: write(2) and _exit(2) are async-signal-safe; the message was
             // allocated before the handler was installed and is never freed.
             unsafe { libc::write(2, message.as_ptr().cast(), message.len()) };
         }
         // SAFETY: as above.
-        unsafe { libc::_exit(130) }
+        unsafe { libc::_exit(128 + signal) }
     }
     let again = if resuming {
         "run the same command again"
@@ -339,8 +340,10 @@ fn say_how_to_resume_on_interrupt(resuming: bool) {
     );
     if INTERRUPTED.set(message.into_bytes()).is_ok() {
         let handler: extern "C" fn(libc::c_int) = handler;
-        // SAFETY: installs a handler that only calls async-signal-safe functions.
-        unsafe { libc::signal(libc::SIGINT, handler as libc::sighandler_t) };
+        for signal in [libc::SIGINT, libc::SIGTERM] {
+            // SAFETY: installs a handler that only calls async-signal-safe functions.
+            unsafe { libc::signal(signal, handler as libc::sighandler_t) };
+        }
     }
 }
 

@@ -174,33 +174,37 @@ fn a_killed_batch_leaves_whole_files_only_and_a_rerun_completes_it() {
 
 #[cfg(unix)]
 #[test]
-fn ctrl_c_in_a_batch_says_how_to_resume() {
-    let out = scratch("faults-ctrl-c");
-    let args = [
-        "generate",
-        "samples",
-        "-o",
-        out.to_str().expect("utf-8"),
-        "--jobs",
-        "1",
-    ];
-    let child = in_background(&args, std::process::Stdio::piped());
-    // Once the first questionnaire is finished, as a user would press Ctrl-C.
-    wait_until(|| out.join(".secannex-journal.jsonl").exists());
-    // SAFETY: sends a signal to the child this test started.
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
-    let o = child.wait_with_output().expect("wait");
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(130), "{err}");
-    assert!(
-        err.ends_with(
-            "\ninterrupted: the questionnaires finished so far are complete in the output \
-             directory; run the same command again with --skip-unchanged to keep them and \
-             generate the rest\n"
-        ),
-        "{err}"
-    );
-    assert!(!out.join("index.json").exists(), "the batch finished first");
+fn ctrl_c_or_kill_in_a_batch_says_how_to_resume() {
+    // Ctrl-C from a user, SIGTERM from a job scheduler or `kill`.
+    for (signal, code) in [(libc::SIGINT, 130), (libc::SIGTERM, 143)] {
+        let out = scratch(&format!("faults-signal-{signal}"));
+        let args = [
+            "generate",
+            "samples",
+            "-o",
+            out.to_str().expect("utf-8"),
+            "--jobs",
+            "1",
+        ];
+        let child = in_background(&args, std::process::Stdio::piped());
+        // Once the first questionnaire is finished.
+        wait_until(|| out.join(".secannex-journal.jsonl").exists());
+        // SAFETY: sends a signal to the child this test started.
+        unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+        let o = child.wait_with_output().expect("wait");
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(code), "{err}");
+        assert!(out.join(".secannex-journal.jsonl").exists());
+        assert!(
+            err.ends_with(
+                "\ninterrupted: the questionnaires finished so far are complete in the output \
+                 directory; run the same command again with --skip-unchanged to keep them and \
+                 generate the rest\n"
+            ),
+            "{err}"
+        );
+        assert!(!out.join("index.json").exists(), "the batch finished first");
+    }
 }
 
 /// `secannex ARGS` started in the background, from the repository's root.
