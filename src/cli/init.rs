@@ -552,7 +552,11 @@ fn check_ids(problems: &mut Vec<String>, flag: &str, values: &[String], allowed:
     for v in values {
         if !allowed.contains(&v.as_str()) {
             let hint = diag::did_you_mean(v, allowed.iter().copied())
-                .or_else(|| facts::synonym(v).map(|s| format!("did you mean `{s}`?")))
+                .or_else(|| {
+                    facts::synonym(v)
+                        .filter(|s| allowed.contains(s))
+                        .map(|s| format!("did you mean `{s}`?"))
+                })
                 .map(|h| format!("; {h}"))
                 .unwrap_or_default();
             problems.push(format!(

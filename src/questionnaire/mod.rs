@@ -570,6 +570,93 @@ fn misspelt<T>(ck: &Checker<'_>, m: &Map<'_>, key: &str) -> Option<Result<T, ()>
     ck.was_misspelt(m, key).then_some(Err(()))
 }
 
+/// For an unknown asset category, the category whose title, examples and
+/// sub-types share the most words with it: buyers write what they buy
+/// (`infusion-pump`), and the catalogue lists it as an example of a category
+/// ("infusion pumps and drug library servers", a networked medical device). A word
+/// found in several categories counts for less; equal best scores are all named.
+fn category_hint(assets: &[crate::catalogue::Asset], word: &str) -> Option<String> {
+    fn words(text: &str) -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 2)
+            .map(str::to_lowercase)
+            .collect()
+    }
+    // One word, or its plural.
+    fn same(a: &str, b: &str) -> bool {
+        a == b || a.strip_suffix('s') == Some(b) || b.strip_suffix('s') == Some(a)
+    }
+    // Of (words, text) pairs, the text whose words share the most of the wanted
+    // words (the shortest of equals).
+    fn best_of<'a>(
+        texts: impl Iterator<Item = (String, &'a String)>,
+        wanted: &[String],
+    ) -> Option<&'a String> {
+        let shared = |text: &str| {
+            let tw = words(text);
+            wanted
+                .iter()
+                .filter(|w| tw.iter().any(|t| same(t, w)))
+                .count()
+        };
+        texts
+            .map(|(w, t)| (shared(&w), t))
+            .filter(|(n, _)| *n > 0)
+            .max_by_key(|(n, t)| (*n, std::cmp::Reverse(t.len())))
+            .map(|(_, t)| t)
+    }
+    let mut wanted = words(word);
+    wanted.sort();
+    wanted.dedup();
+    let texts: Vec<Vec<String>> = assets
+        .iter()
+        .map(|a| {
+            let mut all = words(&a.id);
+            all.extend(words(&a.title));
+            for text in a
+                .examples
+                .iter()
+                .chain(a.subtypes.iter().flat_map(|(id, t)| [id, t]))
+            {
+                all.extend(words(text));
+            }
+            all
+        })
+        .collect();
+    let mut scores = vec![0.0_f64; assets.len()];
+    for w in &wanted {
+        let holders: Vec<usize> = (0..assets.len())
+            .filter(|&i| texts[i].iter().any(|t| same(t, w)))
+            .collect();
+        for &i in &holders {
+            scores[i] += 1.0 / holders.len() as f64;
+        }
+    }
+    let best = scores.iter().copied().fold(0.0_f64, f64::max);
+    if best == 0.0 {
+        return None;
+    }
+    let top: Vec<usize> = (0..assets.len()).filter(|&i| scores[i] == best).collect();
+    if let [i] = top[..] {
+        // The example, or else the sub-type, that shares the most words: why.
+        let a = &assets[i];
+        let example = best_of(a.examples.iter().map(|e| (e.clone(), e)), &wanted);
+        let subtype = || {
+            best_of(
+                a.subtypes.iter().map(|(id, t)| (format!("{id} {t}"), t)),
+                &wanted,
+            )
+        };
+        return Some(match (example, subtype()) {
+            (Some(e), _) => format!("did you mean `{}`? Its examples include \"{e}\"", a.id),
+            (None, Some(t)) => format!("did you mean `{}`? Its sub-types include \"{t}\"", a.id),
+            (None, None) => format!("did you mean `{}` ({})?", a.id, a.title),
+        });
+    }
+    let ids: Vec<String> = top.iter().map(|&i| format!("`{}`", assets[i].id)).collect();
+    Some(format!("did you mean {}?", ids.join(" or ")))
+}
+
 fn read_partial(ck: &mut Checker<'_>, map: &Map<'_>, catalogue: &Catalogue) -> Partial {
     // A misspelt key was reported already: treat the answer as given (but invalid)
     // rather than report it missing too.
@@ -601,7 +688,10 @@ fn read_partial(ck: &mut Checker<'_>, map: &Map<'_>, catalogue: &Catalogue) -> P
         p.medical_device = misspelt(ck, &am, "medical_device");
         if let Some(c) = am.get("category") {
             let ids: Vec<&str> = catalogue.assets.iter().map(|a| a.id.as_str()).collect();
-            p.category = Some(ck.one_of(c, "asset category", &ids).ok_or(()));
+            let category = ck.one_of_or(c, "asset category", &ids, |word| {
+                category_hint(&catalogue.assets, word)
+            });
+            p.category = Some(category.ok_or(()));
         }
         if let Some(n) = am.get("subtypes") {
             p.subtypes = Some(

@@ -234,15 +234,29 @@ impl<'f> Checker<'f> {
 
     /// One id out of a closed set, with "did you mean".
     pub fn one_of(&mut self, node: &Node, what: &str, allowed: &[&str]) -> Option<String> {
+        self.one_of_or(node, what, allowed, |_| None)
+    }
+
+    /// As `one_of`, with `hint` for a word that is neither close to an id nor a
+    /// known synonym of one (an asset category found from its examples, say).
+    pub fn one_of_or(
+        &mut self,
+        node: &Node,
+        what: &str,
+        allowed: &[&str],
+        hint: impl FnOnce(&str) -> Option<String>,
+    ) -> Option<String> {
         let s = self.string(node, what)?;
         if allowed.contains(&s.as_str()) {
             return Some(s);
         }
-        let help = did_you_mean(&s, allowed.iter().copied()).or_else(|| {
-            crate::facts::synonym(&s)
-                .filter(|id| allowed.contains(id))
-                .map(|id| format!("`{s}` is written `{id}` here"))
-        });
+        let help = did_you_mean(&s, allowed.iter().copied())
+            .or_else(|| {
+                crate::facts::synonym(&s)
+                    .filter(|id| allowed.contains(id))
+                    .map(|id| format!("`{s}` is written `{id}` here"))
+            })
+            .or_else(|| hint(&s));
         let d = self.error(node.pos, format!("unknown {what} `{s}`"));
         d.expected = Some(format!("one of {}", allowed.join(", ")));
         d.help = help;
