@@ -392,7 +392,13 @@ fn apply_options(args: &InitArgs, a: &mut Answers, res: &Resources) -> Result<()
     let p = &mut a.profile;
     if let Some(cat) = &args.category {
         let ids: Vec<&str> = c.assets.iter().map(|x| x.id.as_str()).collect();
-        check_ids(&mut problems, "category", std::slice::from_ref(cat), &ids);
+        check_ids_or(
+            &mut problems,
+            "category",
+            std::slice::from_ref(cat),
+            &ids,
+            |word| crate::questionnaire::category_hint(&c.assets, word),
+        );
         if p.category.as_ref() != Some(cat) {
             // Sub-types belong to a category: those of another one do not carry over.
             p.subtypes = None;
@@ -549,6 +555,18 @@ fn apply_options(args: &InitArgs, a: &mut Answers, res: &Resources) -> Result<()
 
 /// Report each of `values` not in `allowed`, with a "did you mean".
 fn check_ids(problems: &mut Vec<String>, flag: &str, values: &[String], allowed: &[&str]) {
+    check_ids_or(problems, flag, values, allowed, |_| None);
+}
+
+/// As `check_ids`, with `hint` for a value that is neither close to an id nor a
+/// known synonym of one (as the questionnaire loader does).
+fn check_ids_or(
+    problems: &mut Vec<String>,
+    flag: &str,
+    values: &[String],
+    allowed: &[&str],
+    hint: impl Fn(&str) -> Option<String>,
+) {
     for v in values {
         if !allowed.contains(&v.as_str()) {
             let hint = diag::did_you_mean(v, allowed.iter().copied())
@@ -557,6 +575,7 @@ fn check_ids(problems: &mut Vec<String>, flag: &str, values: &[String], allowed:
                         .filter(|s| allowed.contains(s))
                         .map(|s| format!("did you mean `{s}`?"))
                 })
+                .or_else(|| hint(v))
                 .map(|h| format!("; {h}"))
                 .unwrap_or_default();
             problems.push(format!(

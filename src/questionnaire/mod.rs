@@ -575,7 +575,7 @@ fn misspelt<T>(ck: &Checker<'_>, m: &Map<'_>, key: &str) -> Option<Result<T, ()>
 /// (`infusion-pump`), and the catalogue lists it as an example of a category
 /// ("infusion pumps and drug library servers", a networked medical device). A word
 /// found in several categories counts for less; equal best scores are all named.
-fn category_hint(assets: &[crate::catalogue::Asset], word: &str) -> Option<String> {
+pub fn category_hint(assets: &[crate::catalogue::Asset], word: &str) -> Option<String> {
     fn words(text: &str) -> Vec<String> {
         text.split(|c: char| !c.is_alphanumeric())
             .filter(|w| w.chars().count() >= 2)

@@ -156,6 +156,8 @@ fn bad_option_values_are_usage_errors_and_nothing_is_written() {
     let args = pumps(
         &out,
         &[
+            "--category",
+            "infusion-pumps",
             "--connectivity",
             "wifi",
             "--date",
@@ -167,6 +169,11 @@ fn bad_option_values_are_usage_errors_and_nothing_is_written() {
     let o = secannex(&args);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
+    // What is bought, where the category goes: the catalogue's examples suggest it.
+    assert!(
+        err.contains("error: unknown value `infusion-pumps` for '--category': expected one of clinical-information-system, networked-medical-device, remote-care-system, mobile-client-device, identification-system, networking-equipment, industrial-control-system, cloud-service, professional-service; did you mean `networked-medical-device`? Its examples include \"infusion pumps and drug library servers\"\n"),
+        "{err}"
+    );
     assert!(
         err.contains("error: unknown value `wifi` for '--connectivity': expected one of wired-network, wireless, short-range-wireless, remote-access, internet, cloud, clinical-integration, removable-media; did you mean `wireless`?\n"),
         "{err}"
