@@ -574,7 +574,8 @@ fn misspelt<T>(ck: &Checker<'_>, m: &Map<'_>, key: &str) -> Option<Result<T, ()>
 /// sub-types share the most words with it: buyers write what they buy
 /// (`infusion-pump`), and the catalogue lists it as an example of a category
 /// ("infusion pumps and drug library servers", a networked medical device). A word
-/// found in several categories counts for less; equal best scores are all named.
+/// found in several categories counts for less; equal best scores are all named,
+/// up to three.
 pub fn category_hint(assets: &[crate::catalogue::Asset], word: &str) -> Option<String> {
     fn words(text: &str) -> Vec<String> {
         text.split(|c: char| !c.is_alphanumeric())
@@ -641,17 +642,19 @@ pub fn category_hint(assets: &[crate::catalogue::Asset], word: &str) -> Option<S
         // The example, or else the sub-type, that shares the most words: why.
         let a = &assets[i];
         let example = best_of(a.examples.iter().map(|e| (e.clone(), e)), &wanted);
-        let subtype = || {
-            best_of(
-                a.subtypes.iter().map(|(id, t)| (format!("{id} {t}"), t)),
-                &wanted,
-            )
-        };
-        return Some(match (example, subtype()) {
+        let subtype = best_of(
+            a.subtypes.iter().map(|(id, t)| (format!("{id} {t}"), t)),
+            &wanted,
+        );
+        return Some(match (example, subtype) {
             (Some(e), _) => format!("did you mean `{}`? Its examples include \"{e}\"", a.id),
             (None, Some(t)) => format!("did you mean `{}`? Its sub-types include \"{t}\"", a.id),
             (None, None) => format!("did you mean `{}` ({})?", a.id, a.title),
         });
+    }
+    // A word that many categories share (`system`) tells nothing.
+    if top.len() > 3 {
+        return None;
     }
     let ids: Vec<String> = top.iter().map(|&i| format!("`{}`", assets[i].id)).collect();
     Some(format!("did you mean {}?", ids.join(" or ")))
