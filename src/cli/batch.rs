@@ -526,7 +526,7 @@ impl Batch<'_> {
             }
         }
         let journal = Journal::start(self.output, inputs.len(), self.skip_unchanged);
-        if inputs.len() > 1 {
+        if journal.enabled {
             #[cfg(unix)]
             say_how_to_resume_on_interrupt(self.skip_unchanged);
         }
@@ -562,7 +562,9 @@ impl Batch<'_> {
                 if self.fail_fast && matches!(outcome, Outcome::Failed { .. }) {
                     stop.store(true, Ordering::SeqCst);
                 }
-                if let Outcome::Generated(entry, _) | Outcome::Skipped(entry) = &outcome {
+                // What is kept came from the index or the journal, which both stay
+                // until this run's index is written: only new work is recorded.
+                if let Outcome::Generated(entry, _) = &outcome {
                     journal.record(entry);
                 }
                 // Diagnostics are printed as jobs finish, above the bar; the
