@@ -81,6 +81,23 @@ pub fn describe(vocabulary: &[(&'static str, &'static str)], id: &str) -> Option
     vocabulary.iter().find(|(i, _)| *i == id).map(|(_, d)| *d)
 }
 
+/// The help for `word`, which is not one of `allowed`: the id it is likely a typo
+/// of, else the id it is a known synonym of (`wifi` for `wireless`), else what
+/// `hint` finds (an asset category from the catalogue's examples, say).
+pub fn suggest(
+    word: &str,
+    allowed: &[&str],
+    hint: impl FnOnce(&str) -> Option<String>,
+) -> Option<String> {
+    crate::diag::did_you_mean(word, allowed.iter().copied())
+        .or_else(|| {
+            synonym(word)
+                .filter(|id| allowed.contains(id))
+                .map(|id| format!("`{word}` is written `{id}` here"))
+        })
+        .or_else(|| hint(word))
+}
+
 /// Words buyers use for an id: `wifi` for `wireless`, `bluetooth` for
 /// `short-range-wireless`... Used to suggest the right id in error messages.
 pub fn synonym(word: &str) -> Option<&'static str> {

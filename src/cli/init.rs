@@ -569,13 +569,7 @@ fn check_ids_or(
 ) {
     for v in values {
         if !allowed.contains(&v.as_str()) {
-            let hint = diag::did_you_mean(v, allowed.iter().copied())
-                .or_else(|| {
-                    facts::synonym(v)
-                        .filter(|s| allowed.contains(s))
-                        .map(|s| format!("did you mean `{s}`?"))
-                })
-                .or_else(|| hint(v))
+            let hint = facts::suggest(v, allowed, &hint)
                 .map(|h| format!("; {h}"))
                 .unwrap_or_default();
             problems.push(format!(

@@ -250,13 +250,7 @@ impl<'f> Checker<'f> {
         if allowed.contains(&s.as_str()) {
             return Some(s);
         }
-        let help = did_you_mean(&s, allowed.iter().copied())
-            .or_else(|| {
-                crate::facts::synonym(&s)
-                    .filter(|id| allowed.contains(id))
-                    .map(|id| format!("`{s}` is written `{id}` here"))
-            })
-            .or_else(|| hint(&s));
+        let help = crate::facts::suggest(&s, allowed, hint);
         let d = self.error(node.pos, format!("unknown {what} `{s}`"));
         d.expected = Some(format!("one of {}", allowed.join(", ")));
         d.help = help;

@@ -175,7 +175,7 @@ fn bad_option_values_are_usage_errors_and_nothing_is_written() {
         "{err}"
     );
     assert!(
-        err.contains("error: unknown value `wifi` for '--connectivity': expected one of wired-network, wireless, short-range-wireless, remote-access, internet, cloud, clinical-integration, removable-media; did you mean `wireless`?\n"),
+        err.contains("error: unknown value `wifi` for '--connectivity': expected one of wired-network, wireless, short-range-wireless, remote-access, internet, cloud, clinical-integration, removable-media; `wifi` is written `wireless` here\n"),
         "{err}"
     );
     assert!(
