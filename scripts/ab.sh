@@ -17,11 +17,15 @@ fi
 rounds=$1 old=$2 new=$3
 shift 4
 
-# Wall time in microseconds of one run.
+# Wall time in microseconds of one run. A run that fails stops the comparison:
+# the time of a failure says nothing.
 wall_us() {
   local start end
   start=$(date +%s%N)
-  "$@" >/dev/null 2>&1 || true
+  if ! "$@" >/dev/null 2>&1; then
+    echo "failed: $*" >&2
+    return 1
+  fi
   end=$(date +%s%N)
   echo $(((end - start) / 1000))
 }

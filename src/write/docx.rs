@@ -48,11 +48,11 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Diagnostic> {
     };
     // As in the PDF style: with `chapters: new-page`, every chapter after the first
     // starts a new page, unless a page break has just started one.
-    let (mut chapters, mut after_break) = (0, false);
+    let (mut first_chapter_seen, mut after_break) = (false, false);
     for block in &doc.blocks {
         if let Block::Heading { level: 1, .. } = block {
-            w.chapter_break = doc.meta.chapter_pages && chapters > 0 && !after_break;
-            chapters += 1;
+            w.chapter_break = doc.meta.chapter_pages && first_chapter_seen && !after_break;
+            first_chapter_seen = true;
         }
         after_break = matches!(block, Block::PageBreak);
         w.block(block, 0);
