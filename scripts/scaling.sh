@@ -31,19 +31,25 @@ for f in "$tmp"/all/*.yaml; do
   i=$((i + 1))
 done
 
-# "wall cpu" in milliseconds of one run of the command given (children included).
+# "wall cpu" in milliseconds of one run of the command given (children included);
+# nothing if it failed, and the caller stops: the time of a failure says nothing.
 measure() {
   local TIMEFORMAT='%R %U %S' t
-  t=$( { time "$@" >/dev/null 2>&1; } 2>&1 )
+  t=$( { time "$@" >/dev/null 2>&1; } 2>&1 ) || { echo "failed: $*" >&2; return 1; }
   awk '{ printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000 }' <<<"$t"
 }
+# Read one measurement into w and c, or stop the script.
+take() { read -r w c < <(measure "$@") && [[ -n ${c:-} ]] || exit 1; }
 
 one_job() { "$bin" generate "$tmp/all" -o "$tmp/out1" --jobs 1 -q; }
 two_jobs() { "$bin" generate "$tmp/all" -o "$tmp/out2" --jobs 2 -q; }
 two_processes() {
-  "$bin" generate "$tmp/half1" -o "$tmp/out3" --jobs 1 -q &
-  "$bin" generate "$tmp/half2" -o "$tmp/out4" --jobs 1 -q &
-  wait
+  local a b failed=0
+  "$bin" generate "$tmp/half1" -o "$tmp/out3" --jobs 1 -q & a=$!
+  "$bin" generate "$tmp/half2" -o "$tmp/out4" --jobs 1 -q & b=$!
+  wait "$a" || failed=1
+  wait "$b" || failed=1
+  return "$failed"
 }
 
 median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
@@ -55,9 +61,9 @@ first=("$tmp"/all/*.yaml)
 
 w1=(); c1=(); w2=(); c2=(); w3=(); c3=(); scale=(); ceiling=(); cpu=()
 for r in $(seq "$rounds"); do
-  read -r w c < <(measure one_job); w1+=("$w"); c1+=("$c")
-  read -r w c < <(measure two_jobs); w2+=("$w"); c2+=("$c")
-  read -r w c < <(measure two_processes); w3+=("$w"); c3+=("$c")
+  take one_job; w1+=("$w"); c1+=("$c")
+  take two_jobs; w2+=("$w"); c2+=("$c")
+  take two_processes; w3+=("$w"); c3+=("$c")
   scale+=("$(ratio "${w1[-1]}" "${w2[-1]}")")
   ceiling+=("$(ratio "${w1[-1]}" "${w3[-1]}")")
   cpu+=("$(ratio "${c2[-1]}" "${c1[-1]}")")
