@@ -21,13 +21,17 @@ bin=${CARGO_TARGET_DIR:-target}/release/secannex
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Wall time in milliseconds of one run of a command.
+# Wall time in milliseconds of one run of a command, in $ms. A run that fails
+# stops the script: the time of a failure says nothing.
 wall_ms() {
   local start end
   start=$(date +%s%N)
-  "$@" >/dev/null 2>&1
+  if ! "$@" >/dev/null 2>&1; then
+    echo "failed: $*" >&2
+    exit 1
+  fi
   end=$(date +%s%N)
-  echo $(( (end - start) / 1000000 ))
+  ms=$(( (end - start) / 1000000 ))
 }
 
 # Median of the numbers given as arguments.
@@ -45,10 +49,10 @@ pages=$($bin generate "$sample" -o "$tmp/pages" --format pdf --date 2027-01-15 >
 # machine weighs on all of them alike instead of on whichever ran then.
 t_all=(); t_docx=(); t_pandoc=(); t_lo=()
 for _ in $(seq "$runs"); do
-  t_all+=("$(wall_ms "$bin" generate "$sample" -o "$tmp/all" --date 2027-01-15)")
-  t_docx+=("$(wall_ms "$bin" generate "$sample" -o "$tmp/docx" --format docx --date 2027-01-15)")
-  t_pandoc+=("$(wall_ms pandoc "$md" -f markdown -t docx -o "$tmp/pandoc.docx")")
-  t_lo+=("$(wall_ms soffice --headless --convert-to pdf --outdir "$tmp/lo" "$docx")")
+  wall_ms "$bin" generate "$sample" -o "$tmp/all" --date 2027-01-15; t_all+=("$ms")
+  wall_ms "$bin" generate "$sample" -o "$tmp/docx" --format docx --date 2027-01-15; t_docx+=("$ms")
+  wall_ms pandoc "$md" -f markdown -t docx -o "$tmp/pandoc.docx"; t_pandoc+=("$ms")
+  wall_ms soffice --headless --convert-to pdf --outdir "$tmp/lo" "$docx"; t_lo+=("$ms")
 done
 all=$(median "${t_all[@]}")
 only_docx=$(median "${t_docx[@]}")
