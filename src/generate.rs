@@ -187,6 +187,35 @@ pub fn select_all(catalogue: &crate::catalogue::Catalogue, q: &Questionnaire) ->
         .collect()
 }
 
+/// What the annexes of a questionnaire are made of, so that a batch can typeset
+/// similar questionnaires one after another: typst reuses the layout of what an
+/// annex shares with the annexes typeset just before it, from the start of each
+/// chapter on (docs/performance.md). For each lot and each clause role (a chapter
+/// of the annex, or the checklist), one hash per selected clause, of its id and
+/// parameter values, in document order.
+pub fn likeness(catalogue: &Catalogue, q: &Questionnaire) -> Vec<Vec<u64>> {
+    use std::hash::{Hash, Hasher};
+    let mut chapters = Vec::new();
+    for selection in select_all(catalogue, q) {
+        for role in crate::catalogue::Role::ALL {
+            let clauses = selection.selected.iter().filter(|c| c.role == role);
+            chapters.push(
+                clauses
+                    .map(|c| {
+                        let mut h = std::hash::DefaultHasher::new();
+                        c.id.hash(&mut h);
+                        for p in &c.parameters {
+                            p.value.hash(&mut h);
+                        }
+                        h.finish()
+                    })
+                    .collect(),
+            );
+        }
+    }
+    chapters
+}
+
 /// Generate every output of one questionnaire. Nothing is returned unless
 /// everything succeeded, so a caller never writes a partial set.
 pub fn generate(res: &Resources, req: &Request<'_>) -> Result<Output, Vec<Diagnostic>> {

@@ -439,7 +439,7 @@ pub enum Derived {
 }
 
 /// A value given to a parameter.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(untagged)]
 pub enum ParamValue {
     /// Integer parameters.
