@@ -755,7 +755,13 @@ type Likeness = Vec<Vec<u64>>;
 /// Among equals, the input order.
 fn start_order(annexes: &[usize], likeness: &[Option<Likeness>], workers: usize) -> Vec<usize> {
     let runs = |i: usize| likeness[i].is_some();
-    let lots = |i: usize| if workers > 1 && runs(i) { annexes[i] } else { 1 };
+    let lots = |i: usize| {
+        if workers > 1 && runs(i) {
+            annexes[i]
+        } else {
+            1
+        }
+    };
     let group = |i: usize| (runs(i), std::cmp::Reverse(lots(i)));
     let mut sorted: Vec<usize> = (0..annexes.len()).collect();
     // Sorted by what they are made of, those that share the start of a chapter
